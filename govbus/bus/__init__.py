@@ -1,0 +1,1 @@
+"""The bus: publish events to Kafka and consume them, with dead letters for what cannot be read."""

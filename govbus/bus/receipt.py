@@ -1,0 +1,82 @@
+"""What a publish did: every record read is sent, rejected or failed, and the counts add up."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Rejection:
+    record_number: int
+    reason: str
+    message: str
+    field: str | None = None
+    dead_lettered: bool = False
+
+    def __str__(self) -> str:
+        where = f" field {self.field!r}" if self.field else ""
+        return f"record {self.record_number}{where}: {self.message}"
+
+
+@dataclass
+class PartitionRange:
+    first_offset: int
+    last_offset: int
+    count: int = 1
+
+    def add(self, offset: int) -> None:
+        self.first_offset = min(self.first_offset, offset)
+        self.last_offset = max(self.last_offset, offset)
+        self.count += 1
+
+
+@dataclass
+class PublishReceipt:
+    topic: str
+    subject: str
+    schema_version: int
+    agency: str
+    read: int = 0
+    sent: int = 0
+    failed: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    partitions: dict[int, PartitionRange] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    @property
+    def dead_lettered(self) -> int:
+        return sum(1 for r in self.rejections if r.dead_lettered)
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.sent + self.rejected + self.failed
+
+    def record_offset(self, partition: int, offset: int) -> None:
+        if partition in self.partitions:
+            self.partitions[partition].add(offset)
+        else:
+            self.partitions[partition] = PartitionRange(offset, offset)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "subject": self.subject,
+            "schema_version": self.schema_version,
+            "agency": self.agency,
+            "read": self.read,
+            "sent": self.sent,
+            "rejected": self.rejected,
+            "dead_lettered": self.dead_lettered,
+            "failed": self.failed,
+            "balanced": self.balanced,
+            "seconds": round(self.seconds, 3),
+            "partitions": {str(p): asdict(r) for p, r in sorted(self.partitions.items())},
+            "rejections": [asdict(r) for r in self.rejections],
+            "failures": self.failures,
+        }

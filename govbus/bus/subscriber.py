@@ -1,0 +1,194 @@
+"""Consuming: decode events to the reader's schema version, dead-letter what cannot be read.
+
+Offsets are committed by hand, after the caller has processed a batch, so a crash replays
+rather than loses. A bad message never stops the consumer: it is dead-lettered and counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from govbus import codec
+from govbus.bus import clients
+from govbus.bus.dead_letter import DeadLetter, dead_letter_topic
+from govbus.bus.headers import headers_dict
+from govbus.errors import SchemaViolation
+from govbus.project import Project
+from govbus.schemas.version import SchemaVersion
+from govbus.settings import KafkaSettings
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    record: dict[str, Any]
+    headers: dict[str, str]
+    writer: SchemaVersion
+    timestamp_ms: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "partition": self.partition,
+            "offset": self.offset,
+            "key": self.key,
+            "schema_version": self.writer.version,
+            "headers": self.headers,
+            "record": self.record,
+        }
+
+
+Undecodable = Callable[[ConsumerRecord, SchemaViolation], None]
+
+
+class Subscriber:
+    """Reads a project's topics. With a ``group_id`` it resumes from the group's committed offsets."""
+
+    def __init__(
+        self,
+        project: Project,
+        topics: list[str],
+        *,
+        group_id: str | None,
+        settings: KafkaSettings | None = None,
+        reader_versions: dict[str, int] | None = None,
+        from_beginning: bool = True,
+        on_undecodable: Undecodable | None = None,
+        max_poll_records: int = 2000,
+    ) -> None:
+        self.project = project
+        self.settings = settings or KafkaSettings()
+        self.topics = {name: project.topic(name) for name in topics}
+        self.readers = {
+            name: project.registry.get(topic.subject, (reader_versions or {}).get(name))
+            for name, topic in self.topics.items()
+        }
+        self.on_undecodable = on_undecodable or self.dead_letter
+        self.consumed = 0
+        self.dead_lettered = 0
+        self._dlq_producer = None
+        self._processed: dict[TopicPartition, int] = {}
+        self._consumer = clients.consumer(
+            self.settings,
+            group_id=group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest" if from_beginning else "latest",
+            max_poll_records=max_poll_records,
+        )
+        with clients.broker_faults(f"subscribing to {', '.join(topics)}"):
+            if group_id:
+                self._consumer.subscribe(topics)
+            else:
+                self._assign_all(topics, from_beginning)
+
+    def _assign_all(self, topics: list[str], from_beginning: bool) -> None:
+        partitions = [
+            TopicPartition(topic, p) for topic in topics for p in sorted(self._consumer.partitions_for_topic(topic) or [])
+        ]
+        self._consumer.assign(partitions)
+        (self._consumer.seek_to_beginning if from_beginning else self._consumer.seek_to_end)(*partitions)
+
+    def poll(self, timeout_ms: int = 1000) -> list[Event]:
+        """One batch of decoded events; undecodable messages are handed to ``on_undecodable``."""
+        with clients.broker_faults("polling"):
+            batches = self._consumer.poll(timeout_ms=timeout_ms)
+        events = []
+        for tp, messages in batches.items():
+            for message in messages:
+                self.consumed += 1
+                try:
+                    events.append(self._decode(message))
+                except SchemaViolation as exc:
+                    self.on_undecodable(message, exc)
+                self._processed[tp] = message.offset + 1
+        return events
+
+    def events(self, idle_timeout_s: float = 5.0, limit: int | None = None) -> Iterator[Event]:
+        """Yield events until none arrive for ``idle_timeout_s``; commits each batch after it is consumed."""
+        idle_polls = 0
+        yielded = 0
+        while idle_polls * 0.5 < idle_timeout_s:
+            batch = self.poll(timeout_ms=500)
+            idle_polls = 0 if batch else idle_polls + 1
+            for event in batch:
+                yield event
+                yielded += 1
+                if limit is not None and yielded >= limit:
+                    self.commit()
+                    return
+            self.commit()
+
+    def commit(self) -> None:
+        """Commit everything polled so far; dead letters are flushed first so none is lost."""
+        if self._dlq_producer is not None:
+            with clients.broker_faults("flushing dead letters"):
+                self._dlq_producer.flush()
+        if not self._processed or self._consumer.config.get("group_id") is None:
+            return
+        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._processed.items()}
+        with clients.broker_faults("committing offsets"):
+            self._consumer.commit(offsets)
+        self._processed.clear()
+
+    def dead_letter(self, message: ConsumerRecord, exc: SchemaViolation) -> None:
+        if self._dlq_producer is None:
+            self._dlq_producer = clients.producer(self.settings)
+        letter = DeadLetter(
+            stage="consume",
+            reason=exc.reason,
+            error=str(exc),
+            source_topic=message.topic,
+            field=exc.field,
+            source_partition=message.partition,
+            source_offset=message.offset,
+        )
+        self._dlq_producer.send(
+            dead_letter_topic(message.topic), value=message.value, key=message.key, headers=letter.to_kafka(message.headers)
+        )
+        self.dead_lettered += 1
+
+    def close(self) -> None:
+        self.commit()
+        self._consumer.close()
+        if self._dlq_producer is not None:
+            self._dlq_producer.close()
+
+    def __enter__(self) -> "Subscriber":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _decode(self, message: ConsumerRecord) -> Event:
+        reader = self.readers[message.topic]
+        decoded = codec.decode(message.value, self.project.registry, reader)
+        if decoded.writer.subject != reader.subject:
+            raise SchemaViolation(
+                f"message carries subject {decoded.writer.subject}, but {message.topic} carries {reader.subject}",
+                reason="wrong_subject",
+            )
+        key = message.key.decode("utf-8", "replace") if message.key else None
+        expected_key = decoded.record.get(self.topics[message.topic].key)
+        if expected_key is not None and key != str(expected_key):
+            raise SchemaViolation(
+                f"message key {key!r} does not match its {self.topics[message.topic].key!r} value {expected_key!r}",
+                field=self.topics[message.topic].key,
+                reason="wrong_key",
+            )
+        return Event(
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key=key,
+            record=decoded.record,
+            headers=headers_dict(message.headers),
+            writer=decoded.writer,
+            timestamp_ms=message.timestamp,
+        )

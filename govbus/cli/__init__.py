@@ -1,0 +1,1 @@
+"""The ``govbus`` command line: one module per command group."""

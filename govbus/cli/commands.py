@@ -1,0 +1,26 @@
+"""Registers each command group; a group lives in its own module."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+# (module, sub-command name or None for top-level commands)
+_GROUPS: list[tuple[str, str | None]] = [
+    ("govbus.cli.stack", None),
+    ("govbus.cli.schemas", "schemas"),
+    ("govbus.cli.topics", "topics"),
+    ("govbus.cli.publish", None),
+    ("govbus.cli.tail", None),
+    ("govbus.cli.dlq", "dlq"),
+]
+
+
+def register(app: typer.Typer) -> None:
+    for module_name, group in _GROUPS:
+        module = importlib.import_module(module_name)
+        if group is None:
+            module.register(app)
+        else:
+            app.add_typer(module.app, name=group, help=module.__doc__.strip().splitlines()[0])

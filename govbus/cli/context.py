@@ -1,0 +1,35 @@
+"""State shared by every command: the project folder and the output style."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from govbus.project import Project, load_project
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    project_dir: Path | None = None
+    debug: bool = False
+
+    def project(self) -> Project:
+        return load_project(self.project_dir)
+
+
+def state(ctx: typer.Context) -> CliState:
+    return ctx.find_root().obj
+
+
+def emit_json(payload: Any) -> None:
+    """Write one JSON document to stdout for scripts (``--json``)."""
+    sys.stdout.write(json.dumps(payload, default=str, sort_keys=True) + "\n")
