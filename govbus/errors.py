@@ -36,7 +36,33 @@ class CompatibilityError(ViolationError):
 
 
 class ContractViolation(ViolationError):
-    """A record or a batch broke a data contract's rule (the agreement clause is named)."""
+    """A record broke a data contract's rule; names the field, the rule and the agreement clause.
+
+    ``action`` is what the contract says to do: ``reject`` (dead-letter), ``quarantine`` (hold for
+    a steward) or ``warn`` (deliver, but count it).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        contract: str,
+        agreement: str,
+        clause: str,
+        rule: str,
+        field: str | None = None,
+        value: object = None,
+        action: str = "reject",
+    ) -> None:
+        super().__init__(message)
+        self.contract = contract
+        self.agreement = agreement
+        self.clause = clause
+        self.rule = rule
+        self.field = field
+        self.value = value
+        self.action = action
+        self.reason = f"contract:{rule}"
 
 
 class RetriableError(GovbusError):

@@ -10,8 +10,9 @@ from govbus import codec
 from govbus.bus import clients
 from govbus.bus.dead_letter import DeadLetter, dead_letter_topic
 from govbus.bus.headers import EventHeaders
+from govbus.bus.quarantine import QuarantineNote, quarantine_topic
 from govbus.bus.receipt import PublishReceipt, Rejection
-from govbus.errors import ConfigurationError, FatalError, SchemaViolation, ViolationError
+from govbus.errors import ConfigurationError, ContractViolation, FatalError, SchemaViolation, ViolationError
 from govbus.project import Project, Topic
 from govbus.settings import KafkaSettings
 
@@ -70,21 +71,28 @@ class Publisher:
             receipt.read = number
             try:
                 codec.check_record(record, schema)
-                for check in checks:
-                    check(record)
                 key = _key_of(record, topic)
+                breach = _first_breach(checks, record)
                 payload = codec.encode(record, schema, checked=False)
             except ViolationError as exc:
                 receipt.rejections.append(self._reject(topic, number, record, exc, use_dlq))
                 continue
             headers = EventHeaders(topic.subject, agency, schema.version).to_kafka()
-            in_flight.append(self._producer.send(topic.name, value=payload, key=key, headers=headers))
+            destination = topic.name
+            if breach is not None:
+                receipt.note_breach(breach)
+                if breach.action == "quarantine":
+                    destination = quarantine_topic(topic.name)
+                    headers = QuarantineNote.of(breach, stage="publish", source_topic=topic.name).to_kafka(headers)
+            in_flight.append((destination, self._producer.send(destination, value=payload, key=key, headers=headers)))
             if on_progress and number % 1000 == 0:
                 on_progress(number)
         with clients.broker_faults(f"publishing to {topic.name}"):
             self._producer.flush()
-        for future in in_flight:
-            if future.succeeded():
+        for destination, future in in_flight:
+            if future.succeeded() and destination != topic.name:
+                receipt.quarantined += 1
+            elif future.succeeded():
                 receipt.sent += 1
                 receipt.record_offset(future.value.partition, future.value.offset)
             else:
@@ -121,6 +129,18 @@ class Publisher:
     ) -> None:
         """Park a message in ``<topic>.dlq`` with its reason; it is flushed with the next publish."""
         self._producer.send(dead_letter_topic(topic_name), value=payload, key=key, headers=letter.to_kafka(original_headers))
+
+
+def _first_breach(checks: list[RecordCheck], record: dict[str, Any]) -> ContractViolation | None:
+    """The first contract breach that does not reject outright; a rejecting one is raised."""
+    for check in checks:
+        try:
+            check(record)
+        except ContractViolation as exc:
+            if exc.action == "reject":
+                raise
+            return exc
+    return None
 
 
 def _key_of(record: dict[str, Any], topic: Topic) -> bytes:

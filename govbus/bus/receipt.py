@@ -39,7 +39,10 @@ class PublishReceipt:
     agency: str
     read: int = 0
     sent: int = 0
+    quarantined: int = 0
     failed: int = 0
+    warnings: int = 0
+    breaches: dict[str, int] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
     partitions: dict[int, PartitionRange] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
@@ -55,7 +58,14 @@ class PublishReceipt:
 
     @property
     def balanced(self) -> bool:
-        return self.read == self.sent + self.rejected + self.failed
+        return self.read == self.sent + self.quarantined + self.rejected + self.failed
+
+    def note_breach(self, breach: Any) -> None:
+        """Count a quarantined or warned contract breach by agreement clause and rule."""
+        key = f"{breach.agreement} {breach.clause} {breach.rule}"
+        self.breaches[key] = self.breaches.get(key, 0) + 1
+        if breach.action == "warn":
+            self.warnings += 1
 
     def record_offset(self, partition: int, offset: int) -> None:
         if partition in self.partitions:
@@ -71,6 +81,9 @@ class PublishReceipt:
             "agency": self.agency,
             "read": self.read,
             "sent": self.sent,
+            "quarantined": self.quarantined,
+            "warnings": self.warnings,
+            "breaches": self.breaches,
             "rejected": self.rejected,
             "dead_lettered": self.dead_lettered,
             "failed": self.failed,
