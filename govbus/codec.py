@@ -53,7 +53,7 @@ def check_record(record: Any, version: SchemaVersion) -> None:
         missing = field not in record and "." not in field
         detail = "is missing" if missing else f"is {_show(actual)} ({type(actual).__name__})"
         raise SchemaViolation(
-            f"field {field!r} {detail}; expected {_show_type(error.schema)}",
+            f"field {field!r} {detail}; expected {_show_type(error.schema, version.named_types)}",
             field=field,
             reason="missing_field" if missing else "type_mismatch",
         ) from None
@@ -115,9 +115,12 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _show_type(schema: Any) -> str:
+def _show_type(schema: Any, named_types: dict) -> str:
+    schema = named_types.get(schema, schema) if isinstance(schema, str) else schema
     if isinstance(schema, list):
-        return " or ".join(_show_type(s) for s in schema)
+        return " or ".join(_show_type(s, named_types) for s in schema)
     if isinstance(schema, dict):
+        if schema.get("type") == "enum":
+            return "one of " + ", ".join(schema["symbols"])
         return schema.get("logicalType") or schema.get("name") or schema.get("type", "?")
     return str(schema)

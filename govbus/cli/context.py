@@ -14,7 +14,8 @@ from rich.console import Console
 from govbus.project import Project, load_project
 
 console = Console()
-err_console = Console(stderr=True)
+# Errors stay on one line each, so scripts and CI logs can grep them.
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @dataclass

@@ -44,7 +44,10 @@ def main() -> None:
     """Run the CLI: a one-line reason and a non-zero exit on error; tracebacks only with --debug."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click hands back typer.Exit's code instead of exiting.
+        exit_code = app(standalone_mode=False)
+        if isinstance(exit_code, int) and exit_code:
+            sys.exit(exit_code)
     except GovbusError as exc:
         if debug:
             raise
@@ -54,8 +57,6 @@ def main() -> None:
     except typer.Abort:
         err_console.print("aborted")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI
         import click
 

@@ -29,10 +29,13 @@ class SchemaVersion:
     definition: Any
     path: Path | None = None
     parsed: dict = field(init=False, repr=False, compare=False)
+    named_types: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Named types must not leak between subjects, so each version parses in its own namespace.
-        object.__setattr__(self, "parsed", parse_schema(self.definition, named_schemas={}))
+        named: dict = {}
+        object.__setattr__(self, "parsed", parse_schema(self.definition, named_schemas=named))
+        object.__setattr__(self, "named_types", named)
 
     @cached_property
     def canonical_form(self) -> str:
