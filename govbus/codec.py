@@ -44,6 +44,21 @@ def check_record(record: Any, version: SchemaVersion) -> None:
             field=name,
             reason="unexpected_field",
         )
+    rules = version.field_rules
+    if rules is not None:
+        for rule in rules:
+            value = record.get(rule.name)
+            if rule.name not in record and rule.required:
+                raise SchemaViolation(
+                    f"field {rule.name!r} is missing; expected {rule.expected}", field=rule.name, reason="missing_field"
+                )
+            if (rule.name in record or rule.required) and not rule.accepts(value):
+                raise SchemaViolation(
+                    f"field {rule.name!r} is {_show(value)} ({type(value).__name__}); expected {rule.expected}",
+                    field=rule.name,
+                    reason="type_mismatch",
+                )
+        return
     try:
         validate(record, version.parsed, raise_errors=True)
     except ValidationError as exc:

@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 KafkaHeaders = list[tuple[str, bytes]]
+
+# Every event carries these headers; landed rows and contracts may refer to them by name.
+ENVELOPE_HEADERS = ("event_id", "agency", "subject", "schema_version", "occurred_at", "trace_id")
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-@dataclass(frozen=True)
-class EventHeaders:
-    subject: str
-    agency: str
-    schema_version: int
-    event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    occurred_at: str = field(default_factory=now_iso)
-    trace_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+def event_headers(subject: str, agency: str, schema_version: int, trace_id: str | None = None) -> Callable[[], KafkaHeaders]:
+    """A maker of each event's headers: a fresh event id and time, the rest fixed for the batch.
 
-    def to_kafka(self) -> KafkaHeaders:
-        return [
-            ("event_id", self.event_id.encode()),
-            ("agency", self.agency.encode()),
-            ("subject", self.subject.encode()),
-            ("schema_version", str(self.schema_version).encode()),
-            ("occurred_at", self.occurred_at.encode()),
-            ("trace_id", self.trace_id.encode()),
-        ]
+    One publish call is one trace unless the caller continues an existing one.
+    """
+    fixed = [
+        ("agency", agency.encode()),
+        ("subject", subject.encode()),
+        ("schema_version", str(schema_version).encode()),
+        ("trace_id", (trace_id or uuid.uuid4().hex).encode()),
+    ]
+
+    def make() -> KafkaHeaders:
+        return [("event_id", str(uuid.uuid4()).encode()), ("occurred_at", now_iso().encode()), *fixed]
+
+    return make
 
 
 def headers_dict(headers: KafkaHeaders | None) -> dict[str, str]:

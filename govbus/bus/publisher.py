@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Protocol
 from govbus import codec
 from govbus.bus import clients
 from govbus.bus.dead_letter import DeadLetter, dead_letter_topic
-from govbus.bus.headers import EventHeaders
+from govbus.bus.headers import event_headers
 from govbus.bus.quarantine import QuarantineNote, quarantine_topic
 from govbus.bus.receipt import PublishReceipt, Rejection
 from govbus.errors import ConfigurationError, ContractViolation, FatalError, SchemaViolation, ViolationError
@@ -57,6 +57,7 @@ class Publisher:
         version: int | None = None,
         dead_letter: bool | None = None,
         on_progress: Callable[[int], None] | None = None,
+        trace_id: str | None = None,
     ) -> PublishReceipt:
         """Publish ``records`` to ``topic_name`` and return a receipt once the broker has acknowledged them."""
         topic = self.project.topic(topic_name)
@@ -65,6 +66,7 @@ class Publisher:
         use_dlq = topic.dead_letter if dead_letter is None else dead_letter
         checks = self.checks.get(topic.name, [])
         receipt = PublishReceipt(topic.name, topic.subject, schema.version, agency)
+        headers_for_next = event_headers(topic.subject, agency, schema.version, trace_id)
         started = time.perf_counter()
         in_flight = []
         for number, record in enumerate(records, start=1):
@@ -77,7 +79,7 @@ class Publisher:
             except ViolationError as exc:
                 receipt.rejections.append(self._reject(topic, number, record, exc, use_dlq))
                 continue
-            headers = EventHeaders(topic.subject, agency, schema.version).to_kafka()
+            headers = headers_for_next()
             destination = topic.name
             if breach is not None:
                 receipt.note_breach(breach)

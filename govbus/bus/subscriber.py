@@ -6,8 +6,9 @@ rather than loses. A bad message never stops the consumer: it is dead-lettered a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata, TopicPartition
@@ -16,7 +17,7 @@ from govbus import codec
 from govbus.bus import clients
 from govbus.bus.dead_letter import DeadLetter, dead_letter_topic
 from govbus.bus.headers import headers_dict
-from govbus.errors import SchemaViolation
+from govbus.errors import ConfigurationError, SchemaViolation
 from govbus.project import Project
 from govbus.schemas.version import SchemaVersion
 from govbus.settings import KafkaSettings
@@ -49,7 +50,11 @@ Undecodable = Callable[[ConsumerRecord, SchemaViolation], None]
 
 
 class Subscriber:
-    """Reads a project's topics. With a ``group_id`` it resumes from the group's committed offsets."""
+    """Reads a project's topics. With a ``group_id`` it resumes from the group's committed offsets.
+
+    Without one it reads every partition: from ``positions`` where given (offsets kept outside
+    Kafka, such as the store's, beside the rows they produced), else from the beginning or the end.
+    """
 
     def __init__(
         self,
@@ -62,7 +67,10 @@ class Subscriber:
         from_beginning: bool = True,
         on_undecodable: Undecodable | None = None,
         max_poll_records: int = 2000,
+        positions: Mapping[TopicPartition, int] | None = None,
     ) -> None:
+        if group_id and positions:
+            raise ConfigurationError("a subscriber resumes from its group's offsets or from positions, not both")
         self.project = project
         self.settings = settings or KafkaSettings()
         self.topics = {name: project.topic(name) for name in topics}
@@ -86,19 +94,25 @@ class Subscriber:
             if group_id:
                 self._consumer.subscribe(topics)
             else:
-                self._assign_all(topics, from_beginning)
+                self._assign_all(topics, from_beginning, positions or {})
 
-    def _assign_all(self, topics: list[str], from_beginning: bool) -> None:
+    def _assign_all(self, topics: list[str], from_beginning: bool, positions: Mapping[TopicPartition, int]) -> None:
         partitions = [
             TopicPartition(topic, p) for topic in topics for p in sorted(self._consumer.partitions_for_topic(topic) or [])
         ]
         self._consumer.assign(partitions)
-        (self._consumer.seek_to_beginning if from_beginning else self._consumer.seek_to_end)(*partitions)
+        unknown = [tp for tp in partitions if tp not in positions]
+        # With no arguments seek_to_* would move every assigned partition, the positioned ones too.
+        if unknown:
+            (self._consumer.seek_to_beginning if from_beginning else self._consumer.seek_to_end)(*unknown)
+        for tp in partitions:
+            if tp in positions:
+                self._consumer.seek(tp, positions[tp])
 
-    def poll(self, timeout_ms: int = 1000) -> list[Event]:
+    def poll(self, timeout_ms: int = 1000, max_records: int | None = None) -> list[Event]:
         """One batch of decoded events; undecodable messages are handed to ``on_undecodable``."""
         with clients.broker_faults("polling"):
-            batches = self._consumer.poll(timeout_ms=timeout_ms)
+            batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
         events = []
         for tp, messages in batches.items():
             for message in messages:
@@ -110,13 +124,31 @@ class Subscriber:
                 self._processed[tp] = message.offset + 1
         return events
 
-    def events(self, idle_timeout_s: float = 5.0, limit: int | None = None) -> Iterator[Event]:
-        """Yield events until none arrive for ``idle_timeout_s``; commits each batch after it is consumed."""
-        idle_polls = 0
+    def lag(self) -> int:
+        """How many messages on the assigned partitions are not read yet (asks the broker)."""
+        with clients.broker_faults("reading end offsets"):
+            partitions = list(self._consumer.assignment())
+            ends = self._consumer.end_offsets(partitions) if partitions else {}
+            return sum(max(0, ends[tp] - self._consumer.position(tp)) for tp in partitions)
+
+    def events(self, idle_timeout_s: float = 5.0, limit: int | None = None, join_timeout_s: float = 60.0) -> Iterator[Event]:
+        """Yield events until none arrive for ``idle_timeout_s``; commits each batch after it is consumed.
+
+        Idle time only counts once partitions are assigned: joining a group can take longer
+        than the idle timeout on a busy broker, and that is not the same as an empty topic.
+        """
+        started = time.monotonic()
+        idle_since: float | None = None
         yielded = 0
-        while idle_polls * 0.5 < idle_timeout_s:
+        while True:
             batch = self.poll(timeout_ms=500)
-            idle_polls = 0 if batch else idle_polls + 1
+            now = time.monotonic()
+            if batch:
+                idle_since = None
+            elif self._consumer.assignment() or now - started > join_timeout_s:
+                idle_since = idle_since or now
+                if now - idle_since >= idle_timeout_s:
+                    return
             for event in batch:
                 yield event
                 yielded += 1

@@ -49,6 +49,13 @@ class SchemaVersion:
     def fingerprint_hex(self) -> str:
         return self.fingerprint.hex()
 
+    @cached_property
+    def field_rules(self):
+        """Precompiled per-field checks for flat schemas (None: use fastavro's validator)."""
+        from govbus.schemas.validator import compile_rules
+
+        return compile_rules(self.definition)
+
     @property
     def field_names(self) -> list[str]:
         return [f["name"] for f in self.definition.get("fields", [])] if isinstance(self.definition, dict) else []

@@ -1,0 +1,100 @@
+"""Start, stop and inspect the local stack: ``govbus up``, ``govbus down``, ``govbus status``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from govbus.cli.context import console, emit_json, err_console, state
+from govbus.settings import KafkaSettings
+from govbus.stack import ServiceStatus, local_services
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document instead of a table.")
+]
+
+
+def up(
+    ctx: typer.Context,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds to wait for each service to answer.")
+    ] = 60.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Start the local stack (a Kafka broker) and wait until it answers; a no-op if it runs."""
+    statuses = []
+    for service in local_services(state(ctx).project()):
+        if as_json:
+            statuses.append(service.up(timeout=timeout))
+            continue
+        with console.status(f"starting {service.service} on {service.bootstrap}…"):
+            statuses.append(service.up(timeout=timeout))
+    _report(statuses, as_json)
+    bootstrap = KafkaSettings().bootstrap_servers
+    broker = statuses[0]
+    if not as_json and bootstrap != broker.address:
+        err_console.print(
+            f"[yellow]note:[/] clients read GOVBUS_KAFKA_BOOTSTRAP_SERVERS={bootstrap}; "
+            f"this broker is at {broker.address}"
+        )
+
+
+def down(
+    ctx: typer.Context,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=1, help="Seconds to wait after SIGTERM before SIGKILL."),
+    ] = 30.0,
+) -> None:
+    """Stop the local stack: SIGTERM, then SIGKILL for a service that does not stop in time."""
+    statuses = []
+    for service in reversed(local_services(state(ctx).project())):
+        with console.status(f"stopping {service.service}…"):
+            statuses.append(service.down(timeout=timeout))
+    _report(statuses, as_json=False)
+
+
+def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show whether each service of the local stack runs and answers."""
+    _report([service.status() for service in local_services(state(ctx).project())], as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(epilog="Example: govbus up && govbus status")(up)
+    app.command(epilog="Example: govbus down --timeout 10")(down)
+    app.command(epilog="Example: govbus status --json | jq .kafka.answering")(status)
+
+
+def _report(statuses: list[ServiceStatus], as_json: bool) -> None:
+    if as_json:
+        emit_json({status.service: status.to_dict() for status in statuses})
+        return
+    for status in statuses:
+        for note in status.notes:
+            err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    table = Table.grid(padding=(0, 2))
+    for status in statuses:
+        table.add_row(status.service, *_describe(status))
+    console.print(table, highlight=False)
+
+
+def _describe(status: ServiceStatus) -> list[str]:
+    if not status.running:
+        return ["[dim]stopped[/]", "", status.address, f"data {status.data_dir}"]
+    if status.ready_in_s is not None:
+        detail = f"ready in {status.ready_in_s:.1f}s"
+    elif status.answering:
+        detail = f"up {_duration(status.uptime_s or 0)}"
+    else:
+        detail = f"[red]not answering[/] (see {status.log_file})"
+    return ["[green]running[/]", f"pid {status.pid}", status.address, detail]
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

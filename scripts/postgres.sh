@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Start a throwaway PostgreSQL 15 cluster for the tests, as root, and print its SQLAlchemy URL
+# as the only line on stdout (progress goes to stderr):
+#
+#   export GOVBUS_TEST_POSTGRES_URL="$(bash scripts/postgres.sh)"
+#
+# Safe to run again: an existing cluster, role and database are reused. pg_createcluster is
+# used because initdb refuses to run as root; the cluster runs as the postgres user.
+set -euo pipefail
+
+version=15
+cluster=govbus
+port=55432
+role=govbus
+password=govbus
+database=govbus
+
+step() { printf '==> %s\n' "$*" >&2; }
+as_postgres() { runuser -u postgres -- "$@"; }
+sql() { as_postgres psql -p "$port" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+if ! command -v pg_createcluster > /dev/null; then
+  echo "postgres.sh: pg_createcluster not found: apt-get install postgresql" \
+    "(or bash scripts/setup.sh --with-test-deps)" >&2
+  exit 1
+fi
+
+if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c { found = 1 } END { exit !found }'; then
+  step "pg_createcluster $version $cluster -p $port"
+  pg_createcluster "$version" "$cluster" -p "$port" > /dev/null
+fi
+if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c && $4 ~ /^online/ { found = 1 } END { exit !found }'; then
+  step "pg_ctlcluster $version $cluster start"
+  pg_ctlcluster "$version" "$cluster" start
+fi
+for _ in $(seq 1 30); do
+  pg_isready -q -h 127.0.0.1 -p "$port" && break
+  sleep 1
+done
+pg_isready -q -h 127.0.0.1 -p "$port" || { echo "postgres.sh: cluster did not accept connections on $port" >&2; exit 1; }
+
+# CREATEDB lets concurrent test sessions each make a database of their own.
+sql <<SQL
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN
+    CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password';
+  ELSE
+    ALTER ROLE $role LOGIN CREATEDB PASSWORD '$password';
+  END IF;
+END
+\$\$;
+SQL
+if [ "$(sql -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" != 1 ]; then
+  step "createdb $database"
+  as_postgres createdb -p "$port" -O "$role" "$database"
+fi
+step "PostgreSQL $version cluster '$cluster' is ready on 127.0.0.1:$port"
+echo "postgresql+psycopg://$role:$password@127.0.0.1:$port/$database"
