@@ -78,8 +78,7 @@ def encode(record: dict[str, Any], version: SchemaVersion, *, checked: bool = Tr
     if checked:
         check_record(record, version)
     buffer = io.BytesIO()
-    buffer.write(MARKER)
-    buffer.write(version.fingerprint)
+    buffer.write(MARKER + version.fingerprint)
     schemaless_writer(buffer, version.parsed, record)
     return buffer.getvalue()
 
