@@ -21,7 +21,7 @@ from govbus.settings import KafkaSettings
 REPLAY_GROUP = "govbus.dlq-replay"
 
 
-def _read_to_end(settings: KafkaSettings, topic: str, group_id: str | None = None) -> Iterator[ConsumerRecord]:
+def read_to_end(settings: KafkaSettings, topic: str, group_id: str | None = None) -> Iterator[ConsumerRecord]:
     """Every message from the group's position (or the start) up to the end offsets seen now."""
     consumer = clients.consumer(settings, group_id=group_id, enable_auto_commit=False, auto_offset_reset="earliest")
     try:
@@ -60,7 +60,7 @@ def _as_dead_letter(message: ConsumerRecord) -> DeadLetterMessage:
 
 def list_dead_letters(project: Project, topic: str, settings: KafkaSettings | None = None) -> list[DeadLetterMessage]:
     project.topic(topic)
-    return [_as_dead_letter(m) for m in _read_to_end(settings or KafkaSettings(), dead_letter_topic(topic))]
+    return [_as_dead_letter(m) for m in read_to_end(settings or KafkaSettings(), dead_letter_topic(topic))]
 
 
 @dataclass
@@ -101,7 +101,7 @@ def replay(
     receipt = ReplayReceipt(topic)
     registry = project.registry
     with Publisher(project, settings) as publisher:
-        for message in _read_to_end(settings, dead_letter_topic(topic), group_id=f"{REPLAY_GROUP}.{topic}"):
+        for message in read_to_end(settings, dead_letter_topic(topic), group_id=f"{REPLAY_GROUP}.{topic}"):
             receipt.read += 1
             letter = _as_dead_letter(message)
             try:

@@ -1,4 +1,8 @@
-"""Topic provisioning: the project's topics and their dead-letter twins, applied idempotently."""
+"""Topic provisioning: the project's topics with their dead-letter and quarantine twins, applied idempotently.
+
+Every topic gets a dead-letter twin; a topic whose contract may quarantine also gets
+``<topic>.quarantine``, so the contracts, not a hand-kept list, decide which twins exist.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,15 @@ from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTo
 
 from govbus.bus import clients
 from govbus.bus.dead_letter import dead_letter_topic
+from govbus.bus.quarantine import quarantine_topic
+from govbus.contracts.loader import load_contracts
 from govbus.errors import ConfigurationError
 from govbus.project import Project
 from govbus.settings import KafkaSettings
 
-# Dead letters wait for a steward, so they are kept longer than the events themselves.
+# Dead letters and quarantined events wait for a steward, so they are kept longer than the events themselves.
 DLQ_RETENTION_MS = 90 * 86_400_000
+QUARANTINE_RETENTION_MS = DLQ_RETENTION_MS
 
 
 @dataclass(frozen=True)
@@ -32,13 +39,19 @@ class TopicChange:
 
 
 def desired_topics(project: Project) -> list[TopicSpec]:
+    """Each topic, its dead-letter twin and, where its contract may quarantine, its quarantine twin."""
+    quarantining = {c.dataset.topic for c in load_contracts(project.contracts_dir) if c.may_quarantine}
     specs = []
     for topic in project.topics.values():
         configs = {"retention.ms": str(topic.retention_ms), "cleanup.policy": topic.cleanup_policy.value}
         specs.append(TopicSpec(topic.name, topic.partitions, topic.replication_factor, configs))
+        # One partition keeps a steward's offsets unambiguous; these twins carry little traffic.
         if topic.dead_letter:
             dlq_configs = {"retention.ms": str(DLQ_RETENTION_MS), "cleanup.policy": "delete"}
             specs.append(TopicSpec(dead_letter_topic(topic.name), 1, topic.replication_factor, dlq_configs))
+        if topic.name in quarantining:
+            held_configs = {"retention.ms": str(QUARANTINE_RETENTION_MS), "cleanup.policy": "delete"}
+            specs.append(TopicSpec(quarantine_topic(topic.name), 1, topic.replication_factor, held_configs))
     return specs
 
 

@@ -14,6 +14,8 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("govbus.cli.publish", None),
     ("govbus.cli.tail", None),
     ("govbus.cli.dlq", "dlq"),
+    ("govbus.cli.contracts", "contracts"),
+    ("govbus.cli.quarantine", "quarantine"),
 ]
 
 

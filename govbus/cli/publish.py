@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from govbus.bus.publisher import Publisher
 from govbus.bus.receipt import PublishReceipt
 from govbus.cli.context import console, emit_json, err_console, state
+from govbus.contracts import checks_for
 from govbus.record_files import count_records, read_records
 
 # Below this many records a progress bar is noise.
@@ -39,7 +40,7 @@ def publish(
     schema = project.registry.get(project.topic(topic).subject, version)
     records = read_records(file, schema, file_format)
     total = count_records(file)
-    with Publisher(project) as publisher:
+    with Publisher(project, checks=checks_for(project)) as publisher:
         if as_json or total < PROGRESS_THRESHOLD:
             receipt = publisher.publish(topic, records, agency=agency, version=version, dead_letter=None if not no_dlq else False)
         else:
@@ -64,12 +65,15 @@ def publish(
 def _print_receipt(receipt: PublishReceipt) -> None:
     console.print(
         f"[bold]{receipt.topic}[/] (schema v{receipt.schema_version}, agency {receipt.agency}): "
-        f"read {receipt.read}, [green]sent {receipt.sent}[/], [red]rejected {receipt.rejected}[/] "
+        f"read {receipt.read}, [green]sent {receipt.sent}[/] ({receipt.warnings} with warnings), "
+        f"[yellow]quarantined {receipt.quarantined}[/], [red]rejected {receipt.rejected}[/] "
         f"({receipt.dead_lettered} dead-lettered), failed {receipt.failed} in {receipt.seconds:.2f}s",
         highlight=False,
     )
     for partition, span in sorted(receipt.partitions.items()):
         console.print(f"  partition {partition}: offsets {span.first_offset}..{span.last_offset} ({span.count})")
+    for breach, count in sorted(receipt.breaches.items()):
+        console.print(f"  contract breach {breach}: {count}", highlight=False)
     for rejection in receipt.rejections[:20]:
         err_console.print(f"  [red]rejected[/] {rejection}", highlight=False)
     if receipt.rejected > 20:

@@ -1,0 +1,22 @@
+"""Data contracts backed by partnership agreements: loading, linting, diffing and enforcing them.
+
+Importing this package stays cheap; Great Expectations is imported only by batch validation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from govbus.contracts.loader import load_contracts
+from govbus.contracts.rules import ContractCheck, RecordCheck, record_checks
+
+if TYPE_CHECKING:
+    from govbus.project import Project
+
+
+def checks_for(project: Project) -> dict[str, list[RecordCheck]]:
+    """Per-record checks by topic for ``Publisher(project, checks=checks_for(project))``."""
+    return record_checks(load_contracts(project.contracts_dir))
+
+
+__all__ = ["ContractCheck", "RecordCheck", "checks_for", "load_contracts", "record_checks"]

@@ -1,0 +1,1 @@
+"""Steward reports: the agreement report beside the GX Data Docs, rendered from typed results."""
