@@ -49,11 +49,14 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # pip install of Airflow takes minutes even when nothing changed; redo it only when the
 # dependencies in pyproject.toml change.
+# The tests also run the Spark path of reconciliation, an optional extra for deployments.
+extras="airflow,test"
+((with_test_deps)) && extras="airflow,spark,test"
 deps_stamp=".venv/.govbus-deps.sha256"
-deps_hash="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+deps_hash="$( (sha256sum pyproject.toml; echo "$extras") | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$deps_stamp" 2> /dev/null)" != "$deps_hash" ]; then
-  step "pip install -e '.[airflow,test]' into .venv (a few minutes on a fresh machine)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[airflow,test]'
+  step "pip install -e '.[$extras]' into .venv (a few minutes on a fresh machine)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
   echo "$deps_hash" > "$deps_stamp"
 else
   step ".venv is up to date with pyproject.toml"

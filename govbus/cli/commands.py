@@ -16,6 +16,8 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("govbus.cli.dlq", "dlq"),
     ("govbus.cli.contracts", "contracts"),
     ("govbus.cli.quarantine", "quarantine"),
+    ("govbus.cli.synth", "synth"),
+    ("govbus.cli.reconcile", "reconcile"),
 ]
 
 

@@ -1,0 +1,97 @@
+"""Scoring record pairs with a trained model and grouping records into people.
+
+Every function takes and returns pandas frames keyed by ``unique_id`` (``<source>:<record_id>``),
+so the store, the golden records and the review queue never touch Splink themselves. Splink's
+logging is left to the application (``log_level=None``), and settings are not re-validated when
+scoring: ``TrainedModel.load`` and training already checked them.
+
+- ``predict_pairs``: all pairs within a standardised frame (a full run).
+- ``score_new``: new records against existing ones and against each other (an incremental run),
+  with Splink's ``predict_between`` and ``predict_within``.
+- ``cluster``: connected components of the pairs at or above a threshold.
+- ``extend_clusters``: the same, re-solving only the clusters that new pairs touch.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from splink import Linker
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+from govbus.reconcile.backends import Backend, database_api
+from govbus.reconcile.model import TrainedModel
+
+PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+
+
+def predict_pairs(
+    model: TrainedModel, frame: pd.DataFrame, backend: str | Backend = Backend.DUCKDB, floor: float | None = None
+) -> pd.DataFrame:
+    """Scored pairs among ``frame``'s records, those at or above ``floor`` (default: the model's)."""
+    linker = Linker(database_api(backend).register(frame), model.settings(), log_level=None, validate_settings=False)
+    threshold = model.config.prediction_floor if floor is None else floor
+    predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    return _pairs(predictions.as_pandas_dataframe())
+
+
+def score_new(
+    model: TrainedModel,
+    new_frame: pd.DataFrame,
+    existing_frame: pd.DataFrame,
+    backend: str | Backend = Backend.DUCKDB,
+    floor: float | None = None,
+) -> pd.DataFrame:
+    """Scored pairs of each new record with existing records and with the other new records.
+
+    Term frequencies come from existing and new records together, as in a full run.
+    """
+    db_api = database_api(backend)
+    existing = db_api.register(existing_frame, table_name="govbus_existing_records")
+    new = db_api.register(new_frame, table_name="govbus_new_records")
+    everyone = db_api.register(pd.concat([existing_frame, new_frame], ignore_index=True), table_name="govbus_all_records")
+    linker = Linker(everyone, model.settings(), log_level=None, validate_settings=False)
+    for column in model.term_frequency_columns:
+        linker.table_management.compute_tf_table(column)
+    threshold = model.config.prediction_floor if floor is None else floor
+    between = linker.inference.predict_between(existing, new, threshold_match_probability=threshold, warning_mode="never")
+    within = linker.inference.predict_within(new, threshold_match_probability=threshold, warning_mode="never")
+    return pd.concat([_pairs(between.as_pandas_dataframe()), _pairs(within.as_pandas_dataframe())], ignore_index=True)
+
+
+def _pairs(predictions: pd.DataFrame) -> pd.DataFrame:
+    return predictions[PAIR_COLUMNS].reset_index(drop=True)
+
+
+def cluster(pairs: pd.DataFrame, threshold: float, unique_ids: pd.Series | None = None) -> pd.DataFrame:
+    """``unique_id`` -> ``cluster_id``: records connected by pairs at or above ``threshold``.
+
+    Every record in ``unique_ids`` (default: those in ``pairs``) gets a row; one without such pairs
+    is a cluster of its own. A cluster's id is the smallest ``unique_id`` in it.
+    """
+    db_api = database_api(Backend.DUCKDB)
+    if unique_ids is None:
+        unique_ids = pd.concat([pairs["unique_id_l"], pairs["unique_id_r"]])
+    nodes = pd.DataFrame({"unique_id": unique_ids.astype("string").unique()})
+    edges = pairs.loc[pairs["match_probability"] >= threshold, ["unique_id_l", "unique_id_r", "match_probability"]]
+    clusters = cluster_pairwise_predictions_at_threshold(
+        nodes, edges, db_api, "unique_id", threshold_match_probability=threshold
+    ).as_pandas_dataframe()
+    return clusters[["unique_id", "cluster_id"]].astype("string").reset_index(drop=True)
+
+
+def extend_clusters(clusters: pd.DataFrame, new_pairs: pd.DataFrame, threshold: float, new_ids: pd.Series) -> pd.DataFrame:
+    """Clusters after new records arrive: only clusters touched by a new pair are re-solved.
+
+    ``clusters`` holds the existing records' ``unique_id`` -> ``cluster_id``; the result holds every
+    existing and new record. Cluster ids are re-derived (smallest member) only where clusters join.
+    """
+    strong = new_pairs[new_pairs["match_probability"] >= threshold]
+    touched_ids = pd.concat([strong["unique_id_l"], strong["unique_id_r"]]).astype("string")
+    touched = clusters["cluster_id"][clusters["unique_id"].isin(touched_ids)].unique()
+    affected = clusters[clusters["cluster_id"].isin(touched)]
+    # Each affected record stays tied to its cluster through an edge to the cluster's id.
+    ties = pd.DataFrame({"unique_id_l": affected["unique_id"], "unique_id_r": affected["cluster_id"], "match_probability": 1.0})
+    members = pd.concat([affected["unique_id"], new_ids.astype("string")], ignore_index=True)
+    resolved = cluster(pd.concat([ties, strong], ignore_index=True), threshold, members)
+    untouched = clusters[~clusters["cluster_id"].isin(touched)]
+    return pd.concat([untouched, resolved], ignore_index=True)
