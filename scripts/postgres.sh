@@ -32,6 +32,13 @@ fi
 if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c && $4 ~ /^online/ { found = 1 } END { exit !found }'; then
   step "pg_ctlcluster $version $cluster start"
   pg_ctlcluster "$version" "$cluster" start
+
+# Change data capture (Debezium's pgoutput) needs logical decoding, which only a restart turns on.
+if [ "$(as_postgres psql -p "$port" -tAc 'SHOW wal_level')" != "logical" ]; then
+  log "setting wal_level = logical (restart)"
+  as_postgres psql -p "$port" -qc "ALTER SYSTEM SET wal_level = logical"
+  pg_ctlcluster "$version" "$cluster" restart
+fi
 fi
 for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 -p "$port" && break
@@ -39,14 +46,26 @@ for _ in $(seq 1 30); do
 done
 pg_isready -q -h 127.0.0.1 -p "$port" || { echo "postgres.sh: cluster did not accept connections on $port" >&2; exit 1; }
 
-# CREATEDB lets concurrent test sessions each make a database of their own.
+# Change data capture (Debezium's pgoutput) needs logical decoding, which only a restart turns on.
+if [ "$(sql -c 'SHOW wal_level')" != logical ]; then
+  step "wal_level = logical (restarting the cluster)"
+  sql -c "ALTER SYSTEM SET wal_level = logical"
+  pg_ctlcluster "$version" "$cluster" restart
+  for _ in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 -p "$port" && break
+    sleep 1
+  done
+fi
+
+# CREATEDB lets concurrent test sessions each make a database of their own; REPLICATION lets
+# the CDC tests open a logical replication slot.
 sql <<SQL
 DO \$\$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN
-    CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password';
+    CREATE ROLE $role LOGIN CREATEDB REPLICATION PASSWORD '$password';
   ELSE
-    ALTER ROLE $role LOGIN CREATEDB PASSWORD '$password';
+    ALTER ROLE $role LOGIN CREATEDB REPLICATION PASSWORD '$password';
   END IF;
 END
 \$\$;

@@ -18,8 +18,12 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def event_headers(subject: str, agency: str, schema_version: int, trace_id: str | None = None) -> Callable[[], KafkaHeaders]:
-    """A maker of each event's headers: a fresh event id and time, the rest fixed for the batch.
+def event_headers(
+    subject: str, agency: str, schema_version: int, trace_id: str | None = None
+) -> Callable[..., KafkaHeaders]:
+    """A maker of each event's headers: an event id (fresh unless given) and the time, the rest
+    fixed for the batch. A source that may resend after a crash gives deterministic ids, so the
+    copies can be recognised downstream.
 
     One publish call is one trace unless the caller continues an existing one.
     """
@@ -34,8 +38,8 @@ def event_headers(subject: str, agency: str, schema_version: int, trace_id: str 
     # (os.urandom dominated publishing on virtual machines).
     bits = random.Random(os.urandom(32)).getrandbits
 
-    def make() -> KafkaHeaders:
-        event_id = str(uuid.UUID(int=bits(128), version=4))
+    def make(event_id: str | None = None) -> KafkaHeaders:
+        event_id = event_id or str(uuid.UUID(int=bits(128), version=4))
         return [("event_id", event_id.encode()), ("occurred_at", now_iso().encode()), *fixed]
 
     return make

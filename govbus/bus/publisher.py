@@ -58,6 +58,7 @@ class Publisher:
         dead_letter: bool | None = None,
         on_progress: Callable[[int], None] | None = None,
         trace_id: str | None = None,
+        event_ids: Callable[[int, dict[str, Any]], str] | None = None,
     ) -> PublishReceipt:
         """Publish ``records`` to ``topic_name`` and return a receipt once the broker has acknowledged them."""
         topic = self.project.topic(topic_name)
@@ -79,7 +80,7 @@ class Publisher:
             except ViolationError as exc:
                 receipt.rejections.append(self._reject(topic, number, record, exc, use_dlq))
                 continue
-            headers = headers_for_next()
+            headers = headers_for_next(event_ids(number, record) if event_ids else None)
             destination = topic.name
             if breach is not None:
                 receipt.note_breach(breach)

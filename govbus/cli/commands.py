@@ -18,6 +18,7 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("govbus.cli.quarantine", "quarantine"),
     ("govbus.cli.synth", "synth"),
     ("govbus.cli.reconcile", "reconcile"),
+    ("govbus.cli.connectors", "connectors"),
 ]
 
 

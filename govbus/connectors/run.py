@@ -1,0 +1,171 @@
+"""Running a source: read a batch, map it, publish it through the SDK, then advance the cursor.
+
+The order is what makes a crash safe. The cursor moves only after ``Publisher.publish`` has
+returned, which is after the broker acknowledged every event of the batch. A crash before that
+re-reads the batch on the next run: no row is lost, and the rows of that one batch (the in-flight
+window, at most ``batch_size`` rows) may reach the bus twice. Their events carry the same key and
+the same values, so a landing that upserts by key keeps one row for them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from govbus.bus.dead_letter import DeadLetter
+from govbus.bus.headers import now_iso
+from govbus.bus.publisher import Publisher
+from govbus.bus.receipt import Rejection
+from govbus.connectors.base import BatchOutcome, Source, SourceBatch
+from govbus.connectors.definition import ConnectorDefinition, Direction, Mode
+from govbus.connectors.kinds import connector_class
+from govbus.connectors.mapping import MappingError, RecordMapping
+from govbus.connectors.state import ConnectorState, LastRun, load_state, save_state
+from govbus.contracts import checks_for
+from govbus.errors import ConfigurationError, RetriableError
+from govbus.project import Project
+from govbus.security.credentials import settings_as
+from govbus.settings import KafkaSettings
+from govbus.store.engine import Store
+
+
+@dataclass
+class ConnectorRun:
+    """What one run of a source did; ``outcome`` adds up over every batch."""
+
+    connector: str
+    kind: str
+    topic: str
+    mode: str
+    outcome: BatchOutcome = field(default_factory=BatchOutcome)
+    batches: int = 0
+    seconds: float = 0.0
+    position: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "connector": self.connector,
+            "kind": self.kind,
+            "topic": self.topic,
+            "mode": self.mode,
+            **self.outcome.counts(),
+            "balanced": self.outcome.balanced,
+            "batches": self.batches,
+            "seconds": round(self.seconds, 3),
+            "position": self.position,
+            "rejections": [vars(r) for r in self.outcome.rejections[:100]],
+        }
+
+
+def source_for(definition: ConnectorDefinition, project: Project, settings: KafkaSettings | None = None) -> Source:
+    if definition.direction is not Direction.source:
+        raise ConfigurationError(f"connector {definition.name} is a {definition.direction.value}, not a source")
+    source_class = connector_class(definition.kind, Direction.source)
+    if definition.mode is Mode.snapshot and not source_class.snapshot:
+        raise ConfigurationError(f"connector {definition.name}: kind {definition.kind} has no snapshot mode")
+    return source_class(definition, project, settings)
+
+
+def run_source(
+    definition: ConnectorDefinition,
+    project: Project,
+    *,
+    settings: KafkaSettings | None = None,
+    store: Store | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ConnectorRun:
+    """Publish what is new at the source (or everything, in snapshot mode) and return the counts.
+
+    Without ``settings`` the connector reaches the broker as its agency (its credentials from the
+    secrets folder), as every member publishes under its own identity.
+    """
+    settings = settings or settings_as(project, definition.agency)
+    store = store or Store.for_project(project)
+    store.migrate()
+    topic = project.topic(definition.topic_name(project))
+    mapping = RecordMapping.of(definition, project.registry.get(topic.subject))
+    source = source_for(definition, project, settings)
+    state = load_state(store, definition.name)
+    state.last_run = LastRun(started_at=now_iso())
+    run = ConnectorRun(definition.name, definition.kind, topic.name, definition.mode.value, position=state.position)
+    started = time.perf_counter()
+    # A snapshot reads everything each run, so it neither resumes nor leaves a position behind.
+    resumable = definition.mode is Mode.incremental and source.incremental
+    try:
+        with Publisher(project, settings, checks=checks_for(project)) as publisher:
+            shipment = _Shipment(publisher, definition, topic.name, topic.dead_letter, mapping)
+            for batch in source.batches(state.position if resumable else None):
+                outcome = shipment.send(batch)
+                position = source.acknowledge(batch, outcome)
+                run.outcome.add(outcome, offset=run.outcome.read)
+                run.batches += 1
+                run.position = position
+                _advance(store, state, run, resumable)
+                if on_progress:
+                    on_progress(run.outcome.read)
+    except Exception as exc:
+        state.last_run.error = str(exc)[:500]
+        save_state(store, state)
+        raise
+    finally:
+        source.close()
+        run.seconds = time.perf_counter() - started
+    state.last_run.finished_at = now_iso()
+    _advance(store, state, run, resumable)
+    return run
+
+
+def _advance(store: Store, state: ConnectorState, run: ConnectorRun, resumable: bool) -> None:
+    if resumable:
+        state.position = run.position
+    state.last_run.batches = run.batches
+    state.last_run.counts = run.outcome.counts()
+    save_state(store, state)
+
+
+class _Shipment:
+    """Maps one batch's rows and publishes the records; rows that do not map are dead-lettered."""
+
+    def __init__(self, publisher: Publisher, definition: ConnectorDefinition, topic: str, dead_letter: bool, mapping: RecordMapping) -> None:
+        self.publisher = publisher
+        self.definition = definition
+        self.topic = topic
+        self.dead_letter = dead_letter
+        self.mapping = mapping
+
+    def send(self, batch: SourceBatch) -> BatchOutcome:
+        outcome = BatchOutcome(read=len(batch.rows))
+        records, numbers = [], []
+        for number, row in enumerate(batch.rows, start=1):
+            try:
+                # A row that is not a mapping (a JSON line that did not parse) goes through as
+                # it is, so the publisher rejects it with its record number.
+                records.append(self.mapping.record(row) if isinstance(row, Mapping) else row)
+                numbers.append(number)
+            except MappingError as exc:
+                outcome.rejections.append(self._unmappable(number, row, exc))
+        receipt = self.publisher.publish(self.topic, records, agency=self.definition.agency)
+        if receipt.failed:
+            # The cursor must not pass events the broker did not take; the next run sends them again.
+            raise RetriableError(
+                f"connector {self.definition.name}: the broker did not acknowledge {receipt.failed} of "
+                f"{receipt.read} events ({'; '.join(receipt.failures[:3])}); the cursor stays where it was"
+            )
+        outcome.sent, outcome.quarantined = receipt.sent, receipt.quarantined
+        outcome.rejections += [
+            Rejection(numbers[r.record_number - 1], r.reason, r.message, r.field, r.dead_lettered) for r in receipt.rejections
+        ]
+        outcome.rejections.sort(key=lambda r: r.record_number)
+        return outcome
+
+    def _unmappable(self, number: int, row: Mapping, exc: MappingError) -> Rejection:
+        if self.dead_letter:
+            letter = DeadLetter(
+                stage="connector", reason="mapping", error=str(exc), source_topic=self.topic, field=exc.field, record_number=number
+            )
+            payload = json.dumps(dict(row), default=str, ensure_ascii=False).encode("utf-8")
+            self.publisher.send_dead_letter(self.topic, payload, letter)
+        return Rejection(number, "mapping", str(exc), exc.field, dead_lettered=self.dead_letter)
