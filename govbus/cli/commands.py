@@ -19,6 +19,8 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("govbus.cli.synth", "synth"),
     ("govbus.cli.reconcile", "reconcile"),
     ("govbus.cli.connectors", "connectors"),
+    ("govbus.cli.land", None),
+    ("govbus.cli.store", "store"),
 ]
 
 

@@ -67,6 +67,11 @@ class Store:
         from alembic import command
 
         with self.begin() as connection:
+            # Landers and DAG tasks may migrate at once: the second waits for the first to commit.
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('govbus.store.migrate'))")
+            elif connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             config = alembic_config(connection)
             command.upgrade(config, "heads")
 
