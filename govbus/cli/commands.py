@@ -21,6 +21,8 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("govbus.cli.connectors", "connectors"),
     ("govbus.cli.land", None),
     ("govbus.cli.store", "store"),
+    ("govbus.cli.review", "review"),
+    ("govbus.cli.registry", "registry"),
 ]
 
 

@@ -11,3 +11,5 @@ The flow, one module each:
 
 Splink is imported only inside this package; everything else sees pandas frames.
 """
+
+from govbus.registry.run import run_incremental  # noqa: E402,F401  the reconcile DAG's entry point

@@ -1,0 +1,55 @@
+"""The agencies' person records as landed in the store, standardised for linking.
+
+Each person-bearing subject lands in its own table whose columns are the schema's fields, the
+same names the source mappings (``reconcile/sources.yaml``) read, plus the landing metadata.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import MetaData, Table, inspect, select
+
+from govbus.land.tables import landed_table_name
+from govbus.project import Project
+from govbus.reconcile.mapping import SourceMappings, standardise
+from govbus.store.engine import Store
+
+# Subject -> the source mapping its records follow.
+PERSON_SUBJECTS: dict[str, str] = {
+    "population.person.registered": "population",
+    "tax.taxpayer.registered": "tax",
+    "social.person.insured": "social",
+    "municipality.resident.registered": "municipality",
+    "post.address.change_notified": "post",
+}
+
+
+def landed_sources(project: Project, store: Store) -> dict[str, pd.DataFrame]:
+    """Each source's landed records, with the landing metadata columns."""
+    frames: dict[str, pd.DataFrame] = {}
+    with store.begin() as connection:
+        present = set(inspect(connection).get_table_names())
+        for topic in project.topics.values():
+            source = PERSON_SUBJECTS.get(topic.subject)
+            name = landed_table_name(topic.name)
+            if source is None or name not in present:
+                continue
+            table = Table(name, MetaData(), autoload_with=connection)
+            rows = pd.DataFrame(connection.execute(select(table)).mappings().all(), columns=[c.name for c in table.columns])
+            if rows.empty:
+                continue
+            frames[source] = pd.concat([frames[source], rows]) if source in frames else rows
+    return frames
+
+
+def standard_records(project: Project, store: Store, mappings: SourceMappings) -> pd.DataFrame:
+    """Every landed person record, standardised, with ``observed_at`` (the event's time)."""
+    frames = landed_sources(project, store)
+    if not frames:
+        return pd.DataFrame()
+    frame = standardise(frames, mappings)
+    times = pd.concat(
+        [pd.DataFrame({"unique_id": name + ":" + f[mappings.source(name).record_id].astype("string"),
+                       "observed_at": f["_occurred_at"]}) for name, f in frames.items()]
+    )
+    return frame.merge(times.drop_duplicates("unique_id"), on="unique_id", how="left")

@@ -1,0 +1,147 @@
+"""A reconciliation run: link the landed agency records into people with stable govbus ids.
+
+``run_incremental`` links only records the registry has not seen, re-solving just the clusters
+they touch; ``run_full`` re-links everything. Both keep ids stable by overlap with the people the
+registry held before, honour the steward's decisions (a rejected pair never links, an accepted
+pair always does), write everything in one transaction, and then tell the bus what changed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from govbus.project import Project
+from govbus.reconcile.linkage import cluster, extend_clusters, predict_pairs, score_new
+from govbus.reconcile.mapping import load_mappings
+from govbus.reconcile.model import TrainedModel
+from govbus.reconcile.model_config import load_model_config
+from govbus.registry.audit import record_changes
+from govbus.registry.constraints import respect_rejections
+from govbus.registry.events import announce
+from govbus.registry.golden import create_people, link_records, retire, write_people
+from govbus.registry.ids import assign_ids
+from govbus.registry.records import standard_records
+from govbus.registry.state import decided_pairs, id_sequence, linked_records, queue_for_review
+from govbus.registry.survivorship import authorities
+from govbus.store.engine import Store
+
+SHIPPED_RECONCILE = Path(__file__).resolve().parents[2] / "reconcile"
+
+
+@dataclass
+class ReconcileReceipt:
+    """What one run did."""
+
+    mode: str
+    model_version: str = ""
+    records: int = 0
+    new_records: int = 0
+    pairs_scored: int = 0
+    people_created: int = 0
+    people_merged: int = 0
+    people_split: int = 0
+    people_updated: int = 0
+    review_pairs_added: int = 0
+    events_published: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def run_incremental(project: Project, store: Store, *, publisher=None, reconcile_dir: Path | None = None) -> ReconcileReceipt:
+    """Link records not yet in the registry; the first run on an empty registry is a full run."""
+    return _run(project, store, full=False, publisher=publisher, reconcile_dir=reconcile_dir)
+
+
+def run_full(project: Project, store: Store, *, publisher=None, reconcile_dir: Path | None = None) -> ReconcileReceipt:
+    """Re-link every landed record, keeping ids stable by overlap with the people held before."""
+    return _run(project, store, full=True, publisher=publisher, reconcile_dir=reconcile_dir)
+
+
+def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir: Path | None) -> ReconcileReceipt:
+    folder = reconcile_dir or _reconcile_folder(project)
+    model = TrainedModel.load(load_model_config(folder / "person_model.yaml"))
+    records = standard_records(project, store, load_mappings(folder / "sources.yaml"))
+    with store.begin() as connection:
+        previous = linked_records(connection)
+        accepted, rejected = decided_pairs(connection)
+    full = full or not previous
+    receipt = ReconcileReceipt("full" if full else "incremental", model.version, records=len(records))
+    if records.empty:
+        return receipt
+    fresh = records[~records["unique_id"].isin(previous.keys())]
+    receipt.new_records = len(fresh)
+    if not full and fresh.empty and accepted.empty:
+        return receipt
+    threshold = model.config.thresholds.auto_merge
+    if full:
+        scored = predict_pairs(model, records)
+    elif fresh.empty:
+        scored = pd.DataFrame(columns=accepted.columns)
+    else:
+        scored = score_new(model, fresh, records[records["unique_id"].isin(previous.keys())])
+    receipt.pairs_scored = len(scored)
+    keep = pd.Series([frozenset((l, r)) not in rejected for l, r in zip(scored["unique_id_l"], scored["unique_id_r"])],
+                     index=scored.index, dtype=bool)
+    edges = pd.concat([scored[keep][accepted.columns], accepted], ignore_index=True)
+    if full:
+        clusters = cluster(edges, threshold, records["unique_id"])
+    else:
+        clusters = extend_clusters(_as_clusters(previous, records), edges, threshold, fresh["unique_id"])
+    clusters = respect_rejections(clusters, edges, rejected, threshold)
+    members = clusters.groupby("cluster_id")["unique_id"].apply(set).to_dict()
+    now = datetime.now(timezone.utc)
+    strongest = _strongest(edges, threshold)
+    with store.begin() as connection:
+        assignment = assign_ids(members, previous, id_sequence(connection))
+        people = {assignment.ids[c]: sorted(uids) for c, uids in members.items()}
+        held = Counter(previous.values())
+        changed = {p: uids for p, uids in people.items() if held[p] != len(uids) or any(previous.get(u) != p for u in uids)}
+        create_people(connection, assignment.created, now)
+        retire(connection, assignment.merges, now)
+        link_records(connection, _links(records, changed, strongest), model.version, now)
+        summaries = write_people(connection, records.set_index("unique_id"), changed, authorities(project.agencies), now)
+        band = scored[keep]
+        band = band[(band["match_probability"] >= model.config.thresholds.review) & (band["match_probability"] < threshold)]
+        receipt.review_pairs_added = queue_for_review(connection, band, now)
+        record_changes(connection, assignment, previous, people, model.version, now)
+    receipt.people_created = len(assignment.created)
+    receipt.people_merged = sum(len(ids) for ids in assignment.merges.values())
+    receipt.people_split = sum(len(ids) for ids in assignment.splits.values())
+    receipt.people_updated = len(changed)
+    if publisher is not None:
+        receipt.events_published = announce(project, publisher, assignment, summaries, model.version, now)
+    return receipt
+
+
+def _reconcile_folder(project: Project) -> Path:
+    # A project without its own person model links with the demo's, shipped beside the package.
+    own = project.root / "reconcile"
+    return own if (own / "person_model.yaml").exists() else SHIPPED_RECONCILE
+
+
+def _as_clusters(previous: dict[str, str], records: pd.DataFrame) -> pd.DataFrame:
+    # extend_clusters names a cluster after its smallest member, so person ids are not used here.
+    known = pd.DataFrame({"unique_id": list(previous), "person": list(previous.values())})
+    known = known[known["unique_id"].isin(records["unique_id"])]
+    known["cluster_id"] = known.groupby("person")["unique_id"].transform("min")
+    return known[["unique_id", "cluster_id"]].astype("string")
+
+
+def _strongest(edges: pd.DataFrame, threshold: float) -> dict[str, float]:
+    strong = edges[edges["match_probability"] >= threshold]
+    ends = pd.concat([strong[["unique_id_l", "match_probability"]].set_axis(["u", "p"], axis=1),
+                      strong[["unique_id_r", "match_probability"]].set_axis(["u", "p"], axis=1)])
+    return ends.groupby("u")["p"].max().to_dict()
+
+
+def _links(records: pd.DataFrame, people: dict[str, list[str]], strongest: dict[str, float]):
+    by_uid = records.set_index("unique_id")[["source", "record_id"]]
+    for pid, uids in people.items():
+        for uid in uids:
+            yield str(by_uid.at[uid, "source"]), str(by_uid.at[uid, "record_id"]), pid, strongest.get(uid)

@@ -1,0 +1,73 @@
+"""The shared customer registry's tables: people, their agency records, provenance and stewardship.
+
+Declared on the store's shared metadata; the Alembic branch ``reconcile`` creates them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, DateTime, Float, Integer, String, Table, Text, UniqueConstraint
+
+from govbus.store.tables import metadata
+
+# A govbus person id is never reused: a person merged into another is kept, retired, with a pointer.
+person = Table(
+    "person",
+    metadata,
+    Column("person_id", String(20), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=True),
+    Column("merged_into", String(20), nullable=True),
+    Column("golden", JSON, nullable=True),
+    Column("conflicts", JSON, nullable=True),
+)
+
+person_xref = Table(
+    "person_xref",
+    metadata,
+    Column("source", String(50), primary_key=True),
+    Column("record_id", String(100), primary_key=True),
+    Column("person_id", String(20), nullable=False, index=True),
+    Column("match_probability", Float, nullable=True),
+    Column("model_version", String(100), nullable=False),
+    Column("linked_at", DateTime(timezone=True), nullable=False),
+)
+
+# Provenance: every value an agency holds for a person, whether or not it won survivorship.
+person_attribute = Table(
+    "person_attribute",
+    metadata,
+    Column("person_id", String(20), primary_key=True),
+    Column("attribute", String(50), primary_key=True),
+    Column("source", String(50), primary_key=True),
+    Column("record_id", String(100), primary_key=True),
+    Column("value", Text, nullable=True),
+    Column("observed_at", DateTime(timezone=True), nullable=True),
+)
+
+review_pair = Table(
+    "review_pair",
+    metadata,
+    Column("pair_id", Integer, primary_key=True, autoincrement=True),
+    Column("unique_id_l", String(160), nullable=False),
+    Column("unique_id_r", String(160), nullable=False),
+    Column("match_probability", Float, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("found_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("reason", Text, nullable=True),
+    UniqueConstraint("unique_id_l", "unique_id_r", name="uq_review_pair"),
+)
+
+reconcile_audit = Table(
+    "reconcile_audit",
+    metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(10), nullable=False),
+    Column("person_id", String(20), nullable=False, index=True),
+    Column("before", JSON, nullable=False),
+    Column("after", JSON, nullable=False),
+    Column("model_version", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
