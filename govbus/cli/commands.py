@@ -23,6 +23,10 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("govbus.cli.store", "store"),
     ("govbus.cli.review", "review"),
     ("govbus.cli.registry", "registry"),
+    ("govbus.cli.agencies", "agencies"),
+    ("govbus.cli.access", "access"),
+    ("govbus.cli.audit", "audit"),
+    ("govbus.cli.disputes", "disputes"),
 ]
 
 

@@ -2,6 +2,10 @@
 
 The jars come from Maven Central through ``infra/kafka/pom.xml`` into ``<root>/.govbus/kafka/libs``;
 the node's configuration, data, logs and pid file live in ``<state dir>/kafka``.
+
+With ``security`` on, clients authenticate with SASL/SCRAM-SHA-512 and the StandardAuthorizer
+refuses whatever no ACL allows. The admin's password is made on first start and kept in
+``<state dir>/secrets/admin.json``; only its salted hash goes into the broker's storage.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from govbus.errors import ConfigurationError, FatalError, RetriableError
+from govbus.security.principals import ADMIN
+from govbus.security.secrets_folder import SecretsFolder
+from govbus.settings import KafkaSettings
 from govbus.stack.kafka_files import (
+    BrokerSecurity,
     ensure_jars,
     find_java,
     format_storage,
@@ -41,6 +49,7 @@ class LocalBroker:
         port: int = 9092,
         controller_port: int = 9093,
         heap: str = "512m",
+        security: bool = False,
     ) -> None:
         self.root = Path(root)
         self.infra_dir = self.root / "infra" / "kafka"
@@ -53,11 +62,20 @@ class LocalBroker:
         self.port = port
         self.controller_port = controller_port
         self.heap = heap
+        self.security = security
+        self.secrets = SecretsFolder(Path(state_dir) / "secrets")
+        self._security = BrokerSecurity(security, self.secrets)
+        # Written at format time: whether the storage holds the admin's SCRAM credential.
+        self.scram_marker = self.home / "scram-formatted"
         self.process = ManagedProcess(self.service, self.home, marker=str(self.config_file))
 
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    def client_settings(self) -> KafkaSettings:
+        """Settings that reach this node: as the admin when security is on."""
+        return self._security.client_settings(self.bootstrap)
 
     def up(self, timeout: float = 60.0) -> ServiceStatus:
         """Start the node unless it already runs, then wait until it answers a metadata request."""
@@ -73,6 +91,11 @@ class LocalBroker:
         status = self.status()
         status.changed, status.ready_in_s = changed, ready_in_s
         status.notes[:0] = notes
+        if changed and self.security:
+            status.notes.append(
+                f"security on: clients authenticate; the admin's password is in {self.secrets.path(ADMIN)}; "
+                'act as the admin with: eval "$(govbus agencies env admin)"'
+            )
         return status
 
     def down(self, timeout: float = 30.0) -> ServiceStatus:
@@ -116,13 +139,14 @@ class LocalBroker:
         # The admin client leaks its I/O thread when it cannot bootstrap, so try TCP first.
         if not port_accepts(self.port):
             return None
+        config = {
+            **self.client_settings().client_config(),
+            "client_id": "govbus-stack",
+            "bootstrap_timeout_ms": timeout_ms,
+            "request_timeout_ms": timeout_ms,
+        }
         try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=[self.bootstrap],
-                client_id="govbus-stack",
-                bootstrap_timeout_ms=timeout_ms,
-                request_timeout_ms=timeout_ms,
-            )
+            admin = KafkaAdminClient(**config)
         except KafkaError:
             return None
         try:
@@ -175,12 +199,21 @@ class LocalBroker:
             port=self.port,
             controller_port=self.controller_port,
             data_dir=self.data_dir,
+            **self._security.config_values(),
         )
         if (self.data_dir / "meta.properties").exists():
+            if self.security and not self.scram_marker.exists():
+                raise ConfigurationError(
+                    f"the broker's storage in {self.data_dir} was formatted with security off, so it has no "
+                    f"admin credential: start it with GOVBUS_STACK_KAFKA_SECURITY=false, or stop it and remove "
+                    f"{self.home} (its events are lost) to start afresh with security on"
+                )
             return
         if self._cluster_id() is None:
             self.cluster_id_file.write_text(new_cluster_id() + "\n")
-        format_storage(java, self.libs_dir, self.config_file, self._cluster_id())
+        format_storage(java, self.libs_dir, self.config_file, self._cluster_id(), self._security.format_credentials())
+        if self.security:
+            self.scram_marker.write_text("admin and broker SCRAM-SHA-512 credentials added at format time\n")
 
     def _cluster_id(self) -> str | None:
         try:

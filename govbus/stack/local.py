@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govbus.errors import ConfigurationError
 from govbus.project import Project
+from govbus.security.credentials import settings_as
+from govbus.stack.airflow import AIRFLOW_PRINCIPAL, AirflowComponent, LocalAirflow
 from govbus.stack.kafka import LocalBroker
+from govbus.store.settings import StoreSettings
 
 _HEAP = re.compile(r"^(\d+)([mg])$")
+# The groups of services, in start order: a name in --only or GOVBUS_STACK_SERVICES picks one.
+GROUPS = ("kafka", "airflow")
+
+LocalService = LocalBroker | AirflowComponent
 
 
 class LocalStackSettings(BaseSettings):
@@ -23,6 +31,18 @@ class LocalStackSettings(BaseSettings):
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
     kafka_heap: str = "512m"
+    # SASL/SCRAM-SHA-512 and ACLs from the contracts. Off until every command finds the admin's
+    # credentials by itself; with it on, `eval "$(govbus agencies env admin)"` after `govbus up`.
+    kafka_security: bool = False
+    # SASL/SCRAM and ACLs on the local broker (see govbus.stack.kafka); clients then need credentials.
+    kafka_security: bool = False
+    airflow_port: int = 8080
+    # Task slots of the LocalExecutor; each is a worker process kept alive.
+    airflow_parallelism: int = 4
+    # Airflow's own metadata; SQLite in the state dir unless set (a PostgreSQL URL, say).
+    airflow_database_url: str | None = None
+    # What a plain `govbus up` starts: GOVBUS_STACK_SERVICES=kafka keeps it to the broker.
+    services: str = ",".join(GROUPS)
 
     @field_validator("kafka_heap")
     @classmethod
@@ -35,27 +55,71 @@ class LocalStackSettings(BaseSettings):
             raise ValueError(f"kafka_heap {value!r} is below the broker's initial heap of 256m")
         return value.strip().lower()
 
+    @field_validator("services")
+    @classmethod
+    def _known_services(cls, value: str) -> str:
+        try:
+            check_groups(value.split(","))
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
+    @property
+    def started_groups(self) -> list[str]:
+        return [name.strip() for name in self.services.split(",") if name.strip()]
+
+
+def check_groups(names: Sequence[str]) -> list[str]:
+    """``names`` cleaned up, or an error naming the unknown one and the known ones."""
+    cleaned = [name.strip() for name in names if name.strip()]
+    for name in cleaned:
+        if name not in GROUPS:
+            raise ConfigurationError(f"unknown service {name!r} (known: {', '.join(GROUPS)})")
+    return cleaned
+
+
+def stack_settings() -> LocalStackSettings:
+    """The settings from the environment, with each bad one named by its variable."""
+    try:
+        return LocalStackSettings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"GOVBUS_STACK_{str(error['loc'][0]).upper()}: " + error["msg"].removeprefix("Value error, ")
+            for error in exc.errors()
+        )
+        raise ConfigurationError(problems) from exc
+
 
 def local_services(
-    project: Project, settings: LocalStackSettings | None = None
-) -> list[LocalBroker]:
-    """The services of the local stack, in start order (``down`` stops them in reverse)."""
-    if settings is None:
-        try:
-            settings = LocalStackSettings()
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"GOVBUS_STACK_{str(error['loc'][0]).upper()}: "
-                + error["msg"].removeprefix("Value error, ")
-                for error in exc.errors()
+    project: Project, settings: LocalStackSettings | None = None, *, only: Sequence[str] | None = None
+) -> list[LocalService]:
+    """The services of the local stack, in start order (``down`` stops them in reverse).
+
+    ``only`` names groups (``kafka``, ``airflow``); by default every service is listed.
+    """
+    settings = settings or stack_settings()
+    chosen = set(check_groups(only)) if only else set(GROUPS)
+    services: list[LocalService] = []
+    if "kafka" in chosen:
+        services.append(
+            LocalBroker(
+                project.root,
+                project.state_dir,
+                port=settings.kafka_port,
+                controller_port=settings.kafka_controller_port,
+                heap=settings.kafka_heap,
+                security=settings.kafka_security,
             )
-            raise ConfigurationError(problems) from exc
-    return [
-        LocalBroker(
-            project.root,
-            project.state_dir,
-            port=settings.kafka_port,
-            controller_port=settings.kafka_controller_port,
-            heap=settings.kafka_heap,
         )
-    ]
+    if "airflow" in chosen:
+        airflow = LocalAirflow(
+            project,
+            store_url=StoreSettings().resolved_url(project.state_dir),
+            # Airflow lands as the `airflow` principal where it has credentials, else as the environment says.
+            kafka=settings_as(project, AIRFLOW_PRINCIPAL),
+            port=settings.airflow_port,
+            parallelism=settings.airflow_parallelism,
+            database_url=settings.airflow_database_url,
+        )
+        services.extend(airflow.components)
+    return services

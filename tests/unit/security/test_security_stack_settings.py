@@ -1,0 +1,22 @@
+"""``govbus up`` runs the broker with security when GOVBUS_STACK_KAFKA_SECURITY says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govbus.project import load_project
+from govbus.stack import local_services
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize(("value", "secure"), [(None, False), ("true", True), ("false", False)])
+def test_the_stack_setting_decides_whether_the_broker_authenticates(monkeypatch, value, secure):
+    if value is None:
+        monkeypatch.delenv("GOVBUS_STACK_KAFKA_SECURITY", raising=False)
+    else:
+        monkeypatch.setenv("GOVBUS_STACK_KAFKA_SECURITY", value)
+    broker = local_services(load_project(REPO))[0]
+    assert broker.security is secure
