@@ -76,3 +76,6 @@ def test_postcodes_past_the_tolerance_open_one_dispute_against_the_register(fres
     assert govbus_cli("--project", project.root, "disputes", "resolve", "1", "--by", "x", "--resolution", "y").exit_code != 0
     report = verify_chain(fresh_store)
     assert report.intact and report.checked == 3  # the publish, the opening, the resolution
+    logged = json.loads(govbus_cli("--project", project.root, "audit", "log", "--kind", "dispute", "--json").stdout)
+    assert [(e["details"]["dispute"], e["details"]["action"]) for e in logged] == [("DSP-0001", "opened"), ("DSP-0001", "resolved")]
+    assert logged[0]["details"]["evidence_digest"] == dispute["evidence_digest"]

@@ -70,6 +70,11 @@ def test_an_agency_the_agreement_stops_naming_loses_its_access_at_the_next_apply
     moves = next(name for name in project.topics if name.startswith("population.person.address_changed"))
     assert reads(social, moves)
 
+    listed = json.loads(govbus_cli("--project", project.root, "access", "list", "--principal", "social", "--json").stdout)
+    assert {"acl": f"social READ topic {moves}", "because": "consumer under AGR-2026-014 (population-address-changes)"} in [
+        {"acl": g["acl"], "because": g["reason"]} for g in listed
+    ]
+
     withdraw_consumer(project, "population-address-changes.yaml", "social")
     result = json.loads(govbus_cli("--project", project.root, "access", "apply", "--json").stdout)
     assert f"social READ topic {moves}" in [g["acl"] for g in result["removed"]]

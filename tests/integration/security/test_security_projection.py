@@ -93,3 +93,14 @@ def test_a_citizen_sees_the_register_published_and_tax_consumed_their_data(count
     uses = [(e["kind"], e["actor"], e["agreement_ref"]) for e in json.loads(result.stdout)]
     assert uses == [("publish", "population", "AGR-2026-012"), ("consume", "tax", "AGR-2026-012")]
     assert govbus_cli("--project", country.root, "audit", "verify").exit_code == 0
+
+
+def test_the_projector_resumes_where_it_stopped(country, resident, secure_environment, govbus_cli):
+    newcomers = [resident(n, passport_number=f"P{n:07d}") for n in range(PEOPLE, PEOPLE + 5)]
+    with AuditedPublisher(country, country.as_("population"), store=country.store) as publisher:
+        assert publisher.publish(country.registered, newcomers).sent == 5
+    result = govbus_cli("--project", country.root, "access", "project", "--idle", "2", "--json")
+    assert result.exit_code == 0, result.output
+    receipt = json.loads(result.stdout)
+    assert receipt["consumed"] == 5
+    assert receipt["projected"][f"{country.registered}.for.migration"] == 5
