@@ -38,6 +38,9 @@ class Publisher:
         self.settings = settings or KafkaSettings()
         self.checks = checks or {}
         self._producer = clients.producer(self.settings, **producer_overrides)
+        # Refused here, per record, rather than by the producer as a failed send; the headers and
+        # batch framing need room too, hence the margin.
+        self._max_event_bytes = self._producer.config["max_request_size"] - 16 * 1024
 
     def __enter__(self) -> "Publisher":
         return self
@@ -77,6 +80,11 @@ class Publisher:
                 key = _key_of(record, topic)
                 breach = _first_breach(checks, record)
                 payload = codec.encode(record, schema, checked=False)
+                if len(payload) > self._max_event_bytes:
+                    raise SchemaViolation(
+                        f"event is {len(payload)} bytes encoded, over the {self._max_event_bytes}-byte limit",
+                        reason="oversized",
+                    )
             except ViolationError as exc:
                 receipt.rejections.append(self._reject(topic, number, record, exc, use_dlq))
                 continue
@@ -119,6 +127,8 @@ class Publisher:
     def _reject(self, topic: Topic, number: int, record: Any, exc: ViolationError, use_dlq: bool) -> Rejection:
         field = getattr(exc, "field", None)
         reason = getattr(exc, "reason", type(exc).__name__)
+        # An oversized record would be refused by the dead-letter topic too; it is reported only.
+        use_dlq = use_dlq and reason != "oversized"
         if use_dlq:
             letter = DeadLetter(
                 stage="publish", reason=reason, error=str(exc), source_topic=topic.name, field=field, record_number=number

@@ -83,11 +83,11 @@ def test_the_broker_refuses_a_message_over_its_size_limit(country, report_counts
     report_counts("1 message of 2 MB: refused by the broker (message.max.bytes 1 MiB)")
 
 
-@pytest.mark.xfail(strict=True, reason="Publisher does not yet turn MessageSizeTooLargeError into a per-record rejection")
 def test_an_oversized_record_is_a_rejection_not_a_crash(country, resident):
     with publisher(country) as population:
         receipt = population.publish(country.registered, [resident(1, street="x" * 2_000_000), resident(2)])
     assert (receipt.sent, receipt.rejected, receipt.balanced) == (1, 1, True)
+    assert receipt.rejections[0].reason == "oversized" and "byte limit" in receipt.rejections[0].message
 
 
 def test_an_agency_not_entitled_to_a_topic_is_refused_by_the_broker(with_access, read_topic, report_counts, resident):
