@@ -23,7 +23,7 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
 
 
-def subject_ids(values: Iterable[object]) -> list[str]:
+def stored_subject_ids(values: Iterable[object]) -> list[str]:
     """The distinct, non-empty ids an entry is about, as stored: text without NULs, at most 200 chars."""
     cleaned = {str(value).replace("\x00", "")[:MAX_SUBJECT_LENGTH] for value in values if value not in (None, "")}
     return sorted(cleaned - {""})

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Connection, insert, inspect, select, update
 
-from govbus.audit.chain import Entry, canonical_json, sign, subject_ids, subjects_digest
+from govbus.audit.chain import Entry, canonical_json, sign, stored_subject_ids, subjects_digest
 from govbus.audit.tables import audit_entry, audit_head, audit_subject
 from govbus.errors import ConfigurationError
 from govbus.project import Project
@@ -86,7 +86,7 @@ def _append(connection, kind, actor, ids, agreement, details, key) -> Entry:
     # anything is read, so two writers can never both build on the same previous entry.
     connection.execute(update(audit_head).where(audit_head.c.id == HEAD_ROW).values(seq=audit_head.c.seq))
     head_seq, head_hash = connection.execute(select(audit_head.c.seq, audit_head.c.entry_hash).where(audit_head.c.id == HEAD_ROW)).one()
-    subjects = subject_ids(ids)
+    subjects = stored_subject_ids(ids)
     entry = Entry(
         seq=head_seq + 1,
         recorded_at=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
@@ -121,7 +121,7 @@ def entries(store: Store, *, after: int = 0, limit: int | None = None, kind: str
 
 def entries_about(store: Store, subject_id: str) -> list[Entry]:
     """Every entry concerning ``subject_id``, oldest first: whose data was used, by whom, when."""
-    wanted = subject_ids([subject_id])
+    wanted = stored_subject_ids([subject_id])
     query = (
         select(audit_entry)
         .join(audit_subject, audit_subject.c.seq == audit_entry.c.seq)

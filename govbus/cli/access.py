@@ -56,7 +56,7 @@ def list_(
     """Every access right the contracts grant, with the reason for each."""
     grants = [g for g in desired_grants(state(ctx).project()) if principal in (None, g.principal)]
     if as_json:
-        emit_json([{**g.__dict__, "acl": str(g)} for g in grants])
+        emit_json([grant.to_dict() for grant in grants])
         return
     table = Table("principal", "may", "resource", "because")
     for grant in grants:

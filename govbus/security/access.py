@@ -36,6 +36,9 @@ class Grant:
     host: str = "*"
     reason: str = field(default="", compare=False)
 
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "acl": str(self)}
+
     def __str__(self) -> str:
         star = "*" if self.pattern == "PREFIXED" else ""
         verb = self.operation if self.permission == "ALLOW" else f"{self.permission} {self.operation}"

@@ -40,8 +40,12 @@ class AccessPlan:
         return bool(self.add or self.remove)
 
     def to_dict(self) -> dict:
-        show = lambda grants: [{**g.__dict__, "acl": str(g)} for g in grants]  # noqa: E731
-        return {"added": show(self.add), "removed": show(self.remove), "kept": self.kept, "changed": self.changed}
+        return {
+            "added": [grant.to_dict() for grant in self.add],
+            "removed": [grant.to_dict() for grant in self.remove],
+            "kept": self.kept,
+            "changed": self.changed,
+        }
 
 
 def plan_access(desired: list[Grant], current: list[Grant]) -> AccessPlan:

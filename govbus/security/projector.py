@@ -61,16 +61,8 @@ def run_projector(
             while max_events is None or receipt.consumed < max_events:
                 room = None if max_events is None else max_events - receipt.consumed
                 batch = subscriber.poll(timeout_ms=500, max_records=room)
-                receipt.consumed = subscriber.consumed
-                receipt.dead_lettered = subscriber.dead_lettered
-                sent = [(e.read_topic, _send(producer, event, e, v)) for event in batch for e, v in targets[event.topic]]
-                with clients.broker_faults("publishing projections"):
-                    producer.flush()
-                failed = [future.exception for _, future in sent if future.failed()]
-                if failed:
-                    raise RetriableError(f"{len(failed)} projection(s) were not acknowledged, first: {failed[0]}; rerun")
-                for name, _ in sent:
-                    receipt.projected[name] += 1
+                _project_batch(producer, batch, targets, receipt)
+                receipt.consumed, receipt.dead_lettered = subscriber.consumed, subscriber.dead_lettered
                 subscriber.commit()
                 # Idle time counts only once the group has given this member its partitions.
                 if batch or not subscriber._consumer.assignment():
@@ -83,6 +75,18 @@ def run_projector(
         producer.close()
     receipt.seconds = time.perf_counter() - started
     return receipt
+
+
+def _project_batch(producer, batch: list[Event], targets, receipt: ProjectionReceipt) -> None:
+    """Send every projection of ``batch`` and wait until the broker has them all."""
+    sent = [(e.read_topic, _send(producer, event, e, v)) for event in batch for e, v in targets[event.topic]]
+    with clients.broker_faults("publishing projections"):
+        producer.flush()
+    failed = [future.exception for _, future in sent if future.failed()]
+    if failed:
+        raise RetriableError(f"{len(failed)} projection(s) were not acknowledged, first: {failed[0]}; rerun")
+    for name, _ in sent:
+        receipt.projected[name] += 1
 
 
 def _targets(project: Project) -> dict[str, list[tuple[Entitlement, SchemaVersion]]]:
