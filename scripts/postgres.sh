@@ -7,6 +7,9 @@
 # Safe to run again: an existing cluster, role and database are reused. pg_createcluster is
 # used because initdb refuses to run as root; the cluster runs as the postgres user.
 set -euo pipefail
+# Only the URL may reach stdout: pg_ctlcluster and friends print notes ("Removed stale pid
+# file.") that would otherwise end up inside the caller's variable.
+exec 3>&1 1>&2
 
 version=15
 cluster=govbus
@@ -17,6 +20,8 @@ database=govbus
 
 step() { printf '==> %s\n' "$*" >&2; }
 as_postgres() { runuser -u postgres -- "$@"; }
+# The server must not inherit fd 3, or the caller's $(...) would wait for it to exit.
+cluster_ctl() { pg_ctlcluster "$version" "$cluster" "$@" 3>&-; }
 sql() { as_postgres psql -p "$port" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 if ! command -v pg_createcluster > /dev/null; then
@@ -31,14 +36,7 @@ if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c 
 fi
 if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c && $4 ~ /^online/ { found = 1 } END { exit !found }'; then
   step "pg_ctlcluster $version $cluster start"
-  pg_ctlcluster "$version" "$cluster" start
-
-# Change data capture (Debezium's pgoutput) needs logical decoding, which only a restart turns on.
-if [ "$(as_postgres psql -p "$port" -tAc 'SHOW wal_level')" != "logical" ]; then
-  log "setting wal_level = logical (restart)"
-  as_postgres psql -p "$port" -qc "ALTER SYSTEM SET wal_level = logical"
-  pg_ctlcluster "$version" "$cluster" restart
-fi
+  cluster_ctl start
 fi
 for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 -p "$port" && break
@@ -50,7 +48,7 @@ pg_isready -q -h 127.0.0.1 -p "$port" || { echo "postgres.sh: cluster did not ac
 if [ "$(sql -c 'SHOW wal_level')" != logical ]; then
   step "wal_level = logical (restarting the cluster)"
   sql -c "ALTER SYSTEM SET wal_level = logical"
-  pg_ctlcluster "$version" "$cluster" restart
+  cluster_ctl restart
   for _ in $(seq 1 30); do
     pg_isready -q -h 127.0.0.1 -p "$port" && break
     sleep 1
@@ -75,4 +73,4 @@ if [ "$(sql -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" != 1 ];
   as_postgres createdb -p "$port" -O "$role" "$database"
 fi
 step "PostgreSQL $version cluster '$cluster' is ready on 127.0.0.1:$port"
-echo "postgresql+psycopg://$role:$password@127.0.0.1:$port/$database"
+echo "postgresql+psycopg://$role:$password@127.0.0.1:$port/$database" >&3
