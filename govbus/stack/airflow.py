@@ -149,7 +149,8 @@ class LocalAirflow:
         if not port_accepts(self.port):
             return None
         try:
-            with urllib.request.urlopen(f"{self.url}/api/v2/monitor/health", timeout=3) as response:
+            # One API worker on a busy machine can take seconds to answer while it is still healthy.
+            with urllib.request.urlopen(f"{self.url}/api/v2/monitor/health", timeout=10) as response:
                 return json.load(response)
         except (OSError, ValueError):
             return None
@@ -190,7 +191,8 @@ class AirflowComponent:
             ready_in_s = self._wait_ready(started or time.monotonic(), timeout)
         elif started is not None:
             ready_in_s = time.monotonic() - started
-        status = self.status()
+        # It was seen answering just now; asking again could miss a heartbeat late under load.
+        status = self.status(answering=True)
         status.changed, status.ready_in_s = started is not None, ready_in_s
         status.notes[:0] = [stale] if stale else []
         return status
@@ -204,7 +206,8 @@ class AirflowComponent:
         status.notes[:0] = [note for note in (stale, killed) if note]
         return status
 
-    def status(self) -> ServiceStatus:
+    def status(self, *, answering: bool | None = None) -> ServiceStatus:
+        """``answering`` is what the caller has just seen; by default the health check is asked."""
         running = self.process.alive()
         status = ServiceStatus(
             service=self.service,
@@ -214,7 +217,7 @@ class AirflowComponent:
             log_file=self.process.console_log,
             pid=self.process.pid() if running else None,
             uptime_s=self.process.uptime_s(),
-            answering=running and self.answers(),
+            answering=running and (self.answers() if answering is None else answering),
         )
         if not running and self.process.pid_file.exists():
             status.notes.append(f"stale pid file {self.process.pid_file}; up or down removes it")
