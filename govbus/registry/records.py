@@ -21,6 +21,8 @@ PERSON_SUBJECTS: dict[str, str] = {
     "social.person.insured": "social",
     "municipality.resident.registered": "municipality",
     "post.address.change_notified": "post",
+    # The embassy's application names the applicant as the passport does: the Migration Board's source.
+    "embassy.visa.application_received": "migration",
 }
 
 

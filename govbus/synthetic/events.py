@@ -23,6 +23,11 @@ def event_records(source: str, records: pd.DataFrame) -> Iterator[dict[str, obje
     """Each record of ``source`` as an event for its subject (see ``SUBJECTS``)."""
     if source not in SUBJECTS:
         raise KeyError(f"{source!r} publishes no events; sources that do: {', '.join(SUBJECTS)}")
+    return as_events(records)
+
+
+def as_events(records: pd.DataFrame) -> Iterator[dict[str, object]]:
+    """Each row as an event whose fields are the frame's columns (case chains use it as they are)."""
     for row in records.astype(object).where(records.notna(), None).itertuples(index=False, name=None):
         yield {name: _native(value) for name, value in zip(records.columns, row)}
 
