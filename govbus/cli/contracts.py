@@ -14,6 +14,7 @@ from govbus.contracts.history import record_run
 from govbus.contracts.lint import lint_project
 from govbus.contracts.loader import ContractFile, load_contract_file, load_contract_files, load_contracts
 from govbus.contracts.model import Contract
+from govbus.contracts.revisions import contract_files_at, is_revision
 from govbus.contracts.results import ValidationRun
 from govbus.errors import ConfigurationError
 from govbus.project import Project
@@ -43,10 +44,12 @@ def lint(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", hel
 @app.command(
     "diff",
     epilog="Example: govbus contracts diff old/population-address-changes.yaml contracts/population-address-changes.yaml\n\n"
-    "Both may be folders: contracts are paired by id. Exits 2 when any change is breaking.",
+    "Example: govbus contracts diff git:origin/main contracts/\n\n"
+    "OLD may be git:REV (NEW's path at that revision) or git:REV:PATH. Both may be folders: contracts are "
+    "paired by id. Exits 2 when any change is breaking.",
 )
 def diff(
-    old: Annotated[Path, typer.Argument(exists=True, help="The contract (or folder of contracts) before the change.")],
+    old: Annotated[str, typer.Argument(help="The contract (or folder of contracts) before the change, or git:REV[:PATH].")],
     new: Annotated[Path, typer.Argument(exists=True, help="The contract (or folder of contracts) after the change.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
@@ -71,16 +74,22 @@ def diff(
         raise typer.Exit(code=2)
 
 
-def _pairs(old: Path, new: Path) -> list[tuple[ContractFile | None, ContractFile | None]]:
-    if old.is_dir() != new.is_dir():
-        raise ConfigurationError("give two contract files or two folders of contracts")
-    olds = load_contract_files(old) if old.is_dir() else [load_contract_file(old)]
+def _pairs(old: str, new: Path) -> list[tuple[ContractFile | None, ContractFile | None]]:
     news = load_contract_files(new) if new.is_dir() else [load_contract_file(new)]
+    if is_revision(old):
+        olds = contract_files_at(old, new)
+    else:
+        old_path = Path(old)
+        if not old_path.exists():
+            raise ConfigurationError(f"{old}: no such contract file or folder (or give git:REV)")
+        if old_path.is_dir() != new.is_dir():
+            raise ConfigurationError("give two contract files or two folders of contracts")
+        olds = load_contract_files(old_path) if old_path.is_dir() else [load_contract_file(old_path)]
     for contract_file in olds + news:
         if contract_file.contract is None:
             raise ConfigurationError(f"{contract_file.problems[0]} (fix it first; `govbus contracts lint` shows all)")
-    if not old.is_dir():
-        return [(olds[0], news[0])]
+    if not new.is_dir():
+        return [(olds[0] if olds else None, news[0])]
     before = {f.contract.id: f for f in olds}
     after = {f.contract.id: f for f in news}
     return [(before.get(i), after.get(i)) for i in sorted(before.keys() | after.keys())]

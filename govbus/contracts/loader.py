@@ -85,7 +85,12 @@ def compose(text: str, path: Path) -> tuple[Any, dict[Path_, int], list[Problem]
 
 def load_contract_file(path: Path) -> ContractFile:
     """Parse one contract; problems are collected, not raised, so lint can report them all."""
-    data, lines, problems = compose(path.read_text(encoding="utf-8"), path)
+    return load_contract_text(path.read_text(encoding="utf-8"), path)
+
+
+def load_contract_text(text: str, path: Path) -> ContractFile:
+    """Parse a contract's text; ``path`` names it in problems (a file, or a file at a git revision)."""
+    data, lines, problems = compose(text, path)
     contract_file = ContractFile(path, None, lines, problems)
     if data is None:
         if not problems:

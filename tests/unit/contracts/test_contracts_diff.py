@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 
 import pytest
 import typer
@@ -93,3 +95,38 @@ def test_the_cli_exits_2_on_a_breaking_change_and_0_otherwise(tmp_path):
     assert f"{NOTICES}:{line}: BREAKING retention.consumer_copies: 180d -> 30d" in broken.output.replace(str(new_dir) + "/", "")
     as_json = runner.invoke(app, ["contracts", "diff", "--json", str(old_dir), str(new_dir)])
     assert as_json.exit_code == 2 and '"breaking": 2' in as_json.output
+
+
+def _git(repo, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=Steward", "-c", "user.email=steward@gov.example", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_the_old_side_can_come_from_git(tmp_path):
+    """CI diffs the working contracts against a revision without checking the old one out."""
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "contracts", repo / "contracts")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "contracts")
+    _git(repo, "commit", "-q", "-m", "contracts in force")
+    line = edit(repo / "contracts" / NOTICES, "  consumer_copies: 180d", "  consumer_copies: 30d")
+    shutil.copy(repo / "contracts" / "registry-person-merged.yaml", repo / "contracts" / "registry-person-merged-copy.yaml")
+    edit(repo / "contracts" / "registry-person-merged-copy.yaml", "id: registry-person-merged", "id: registry-person-merged-copy")
+    app = typer.Typer()
+    app.add_typer(contracts_cli.app, name="contracts")
+    runner = CliRunner()
+
+    one = runner.invoke(app, ["contracts", "diff", "git:HEAD", str(repo / "contracts" / NOTICES)])
+    assert one.exit_code == 2, one.output
+    assert f"{NOTICES}:{line}: BREAKING retention.consumer_copies: 180d -> 30d" in one.output.replace(str(repo / "contracts") + "/", "")
+    folder = runner.invoke(app, ["contracts", "diff", "--json", "git:HEAD", str(repo / "contracts")])
+    changes = json.loads(folder.output)["changes"]
+    assert folder.exit_code == 2
+    assert ("id", "contract registry-person-merged-copy is new", False) in [(c["where"], c["message"], c["breaking"]) for c in changes]
+    assert sum(c["breaking"] for c in changes) == 2  # the retention, and the major version it did not bump
+    # A path of its own at the revision, here against an unchanged copy, so it passes.
+    shutil.copy(REPO / "contracts" / NOTICES, repo / "kept.yaml")
+    other = runner.invoke(app, ["contracts", "diff", f"git:HEAD:contracts/{NOTICES}", str(repo / "kept.yaml")])
+    assert other.exit_code == 0 and "0 change(s), 0 breaking" in other.output
+
+    unknown = runner.invoke(app, ["contracts", "diff", "git:no-such-branch", str(repo / "contracts" / NOTICES)])
+    assert unknown.exit_code != 0 and "'no-such-branch' is not a commit" in str(unknown.exception)
