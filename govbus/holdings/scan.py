@@ -1,0 +1,99 @@
+"""``govbus holdings scan``: measure every catalogued holding and keep each measurement, for trends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+
+import pandas as pd
+from sqlalchemy import Connection, Table, func, insert, select
+
+from govbus.errors import ConfigurationError
+from govbus.holdings.agency import last_access, reflect, table_state
+from govbus.holdings.catalogue import Catalogue, Holding, load_catalogue
+from govbus.holdings.measures import golden_values, staleness, tally_rows
+from govbus.holdings.results import HoldingReport, ScanResult
+from govbus.holdings.tables import holding_measurement
+from govbus.project import Project
+from govbus.reconcile.mapping import SourceMappings, load_mappings
+from govbus.registry.run import _reconcile_folder  # the same mapping file reconciliation normalised with
+from govbus.registry.survivorship import authorities
+from govbus.store.engine import Store
+
+# ``progress(holding, rows_done, rows_total)``
+Progress = Callable[[str, int, int], None]
+_CHUNK = 100_000
+
+
+def scan_all(project: Project, store: Store, *, holdings: list[str] | None = None, progress: Progress | None = None) -> ScanResult:
+    """Measure each holding (all catalogued ones unless ``holdings`` names some) and store the measurements."""
+    store.migrate()
+    catalogue = load_catalogue(project)
+    chosen = [catalogue.holding(n) for n in holdings] if holdings else list(catalogue.holdings.values())
+    mappings = load_mappings(_reconcile_folder(project) / "sources.yaml")
+    result = ScanResult()
+    for holding in chosen:
+        report = scan_holding(project, store, catalogue, holding, mappings, progress)
+        with store.begin() as connection:
+            report.measurement_id = connection.execute(insert(holding_measurement).values(_row(report))).inserted_primary_key[0]
+        result.holdings.append(report)
+    return result
+
+
+def scan_holding(project: Project, store: Store, catalogue: Catalogue, holding: Holding, mappings: SourceMappings,
+                 progress: Progress | None = None) -> HoldingReport:
+    database = holding.database(store)
+    report = HoldingReport(holding.name, holding.agency, holding.shown_url(store), holding.table,
+                           datetime.now(timezone.utc), present=False, state="absent")
+    with database.begin() as agency:
+        report.state = table_state(agency, holding.table)
+        if report.state != "table":
+            report.last_access_note = "retired: a view over the registry" if report.state == "view" else "no such table"
+            return report
+        table = reflect(agency, holding.table)
+        unmapped = _check_columns(holding, table)
+        access = last_access(agency, holding.table)
+        total = agency.execute(select(func.count()).select_from(table)).scalar_one()
+        with store.begin() as registry:
+            golden = golden_values(registry, holding)
+            timed, stale = staleness(registry, holding, authorities(project.agencies))
+        chunks = _chunks(agency, table, holding, unmapped, total, progress)
+        tally = tally_rows(chunks, golden, holding, mappings, unmapped, catalogue.policy.samples)
+    report.present = True
+    report.last_access, report.last_access_note = access.at, access.note
+    report.timed_values, report.stale_values = timed, stale
+    for name in ("rows", "covered_rows", "compared_values", "agreeing_values", "per_column", "unmapped_values",
+                 "uncovered_samples", "disagreement_samples"):
+        setattr(report, name, getattr(tally, name))
+    return report
+
+
+def _check_columns(holding: Holding, table: Table) -> list[str]:
+    """The table's columns the registry does not hold; raises when the catalogue names a missing one."""
+    present = [c.name for c in table.columns]
+    missing = sorted({*holding.key_columns, *holding.columns} - set(present))
+    if missing:
+        raise ConfigurationError(f"holding {holding.name}: table {holding.table} has no column {', '.join(missing)} "
+                                 f"(it has: {', '.join(present)})")
+    return [c for c in present if c not in holding.key_columns and c not in holding.columns]
+
+
+def _chunks(agency: Connection, table: Table, holding: Holding, unmapped: list[str], total: int,
+            progress: Progress | None) -> Iterator[pd.DataFrame]:
+    names = [*holding.key_columns, *holding.columns, *unmapped]
+    result = agency.execution_options(stream_results=True, yield_per=_CHUNK).execute(select(*(table.c[n] for n in names)))
+    done = 0
+    for rows in result.partitions(_CHUNK):
+        done += len(rows)
+        if progress:
+            progress(holding.name, done, total)
+        yield pd.DataFrame(rows, columns=names)
+
+
+def _row(report: HoldingReport) -> dict:
+    keep = ("holding", "measured_at", "present", "rows", "covered_rows", "compared_values", "agreeing_values",
+            "timed_values", "stale_values", "last_access")
+    return {**{k: getattr(report, k) for k in keep}, "coverage": report.coverage, "agreement": report.agreement,
+            "staleness": report.staleness, "last_access_known": report.last_access is not None or "never" in report.last_access_note,
+            "details": {k: getattr(report, k) for k in ("state", "per_column", "unmapped_values", "uncovered_samples",
+                                                        "disagreement_samples", "last_access_note", "database", "table", "agency")}}

@@ -1,0 +1,48 @@
+"""Reading an archive back: every file's SHA-256, the row count and the content hash must match the manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import fastavro
+
+from govbus.errors import FatalError
+from govbus.holdings.archive import ContentHash, file_sha256
+
+_BATCH = 20_000
+
+
+def archived_rows(folder: Path, manifest: dict) -> Iterator[list[tuple]]:
+    """The archive's rows in order, in batches; raises ``FatalError`` on a file that changed."""
+    names = [c["name"] for c in manifest["layout"]["columns"]]
+    for entry in manifest["files"]:
+        path = folder / entry["name"]
+        if not path.exists() or file_sha256(path) != entry["sha256"]:
+            raise FatalError(f"archive file {path} is missing or its SHA-256 differs from the manifest")
+        with path.open("rb") as source:
+            batch = []
+            for record in fastavro.reader(source):
+                batch.append(tuple(record[n] for n in names))
+                if len(batch) == _BATCH:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
+
+
+def verify_archive(folder: Path, manifest: dict) -> None:
+    """Raise ``FatalError`` unless the archive holds exactly the rows the manifest promises."""
+    count, digest = table_digest(archived_rows(folder, manifest))
+    if count != manifest["rows"] or digest != manifest["content_sha256"]:
+        raise FatalError(f"archive {folder} does not match its manifest: {count} rows read back of {manifest['rows']}, "
+                         f"content hash {digest} against {manifest['content_sha256']}")
+
+
+def table_digest(batches) -> tuple[int, str]:
+    """Row count and content hash of ordered rows, to compare with a manifest."""
+    content, count = ContentHash(), 0
+    for batch in batches:
+        content.add(batch)
+        count += len(batch)
+    return count, content.hexdigest()
