@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import TopicAuthorizationFailedError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from govbus import codec
 from govbus.bus import clients
 from govbus.bus.dead_letter import DeadLetter, dead_letter_topic
 from govbus.bus.headers import headers_dict
-from govbus.errors import ConfigurationError, SchemaViolation
+from govbus.errors import AccessRefused, ConfigurationError, SchemaViolation
 from govbus.project import Project
 from govbus.schemas.version import SchemaVersion
 from govbus.settings import KafkaSettings
@@ -90,11 +91,39 @@ class Subscriber:
             auto_offset_reset="earliest" if from_beginning else "latest",
             max_poll_records=max_poll_records,
         )
-        with clients.broker_faults(f"subscribing to {', '.join(topics)}"):
+        self._check_readable(topics)
+        with clients.broker_faults(f"subscribing to {', '.join(topics)}", self.settings):
             if group_id:
                 self._consumer.subscribe(topics)
             else:
                 self._assign_all(topics, from_beginning, positions or {})
+
+    def _check_readable(self, topics: list[str]) -> None:
+        """Refuse a topic the principal may not read: the broker hides it, and it would read as empty."""
+        with clients.broker_faults("listing the topics it may see", self.settings):
+            hidden = sorted(set(topics) - self._consumer.topics())
+        if not hidden:
+            return
+        admin = clients.admin(self.settings)
+        try:
+            with clients.broker_faults(f"describing {', '.join(hidden)}", self.settings):
+                described = admin.describe_topics(hidden)
+        finally:
+            admin.close()
+        # A topic that does not exist yet reads as empty; one the broker will not describe is refused.
+        refused = [topic["name"] for topic in described if topic["error_code"] == TopicAuthorizationFailedError.errno]
+        if refused:
+            who = self.settings.sasl_username
+            raise AccessRefused(
+                f"{who!r} may not read {', '.join(refused)}: no agreement in force names it as a consumer "
+                f"(see `govbus access list --principal {who}`)",
+                principal=who,
+                resource=refused[0],
+            )
+
+    def assignment(self) -> set[TopicPartition]:
+        """The partitions this subscriber reads now (empty while it is still joining its group)."""
+        return self._consumer.assignment()
 
     def _assign_all(self, topics: list[str], from_beginning: bool, positions: Mapping[TopicPartition, int]) -> None:
         partitions = [
@@ -111,7 +140,7 @@ class Subscriber:
 
     def poll(self, timeout_ms: int = 1000, max_records: int | None = None) -> list[Event]:
         """One batch of decoded events; undecodable messages are handed to ``on_undecodable``."""
-        with clients.broker_faults("polling"):
+        with clients.broker_faults("polling", self.settings):
             batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
         events = []
         for tp, messages in batches.items():
@@ -126,8 +155,8 @@ class Subscriber:
 
     def lag(self) -> int:
         """How many messages on the assigned partitions are not read yet (asks the broker)."""
-        with clients.broker_faults("reading end offsets"):
-            partitions = list(self._consumer.assignment())
+        with clients.broker_faults("reading end offsets", self.settings):
+            partitions = list(self.assignment())
             ends = self._consumer.end_offsets(partitions) if partitions else {}
             return sum(max(0, ends[tp] - self._consumer.position(tp)) for tp in partitions)
 
@@ -145,7 +174,7 @@ class Subscriber:
             now = time.monotonic()
             if batch:
                 idle_since = None
-            elif self._consumer.assignment() or now - started > join_timeout_s:
+            elif self.assignment() or now - started > join_timeout_s:
                 idle_since = idle_since or now
                 if now - idle_since >= idle_timeout_s:
                     return
@@ -160,12 +189,12 @@ class Subscriber:
     def commit(self) -> None:
         """Commit everything polled so far; dead letters are flushed first so none is lost."""
         if self._dlq_producer is not None:
-            with clients.broker_faults("flushing dead letters"):
+            with clients.broker_faults("flushing dead letters", self.settings):
                 self._dlq_producer.flush()
         if not self._processed or self._consumer.config.get("group_id") is None:
             return
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._processed.items()}
-        with clients.broker_faults("committing offsets"):
+        with clients.broker_faults("committing offsets", self.settings):
             self._consumer.commit(offsets)
         self._processed.clear()
 

@@ -8,11 +8,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from govbus.audit.log import record_for_project
 from govbus.bus.topics import apply_topics
 from govbus.cli.context import console, emit_json, err_console, state
 from govbus.security.access import desired_grants
-from govbus.security.acls import AccessPlan, apply_access
+from govbus.security.acls import AccessPlan
+from govbus.security.bootstrap import apply_project_access
 from govbus.security.credentials import settings_as
 from govbus.security.principals import ADMIN
 from govbus.security.projection import projection_topic_specs
@@ -37,10 +37,7 @@ def apply(
     admin = settings_as(project, ADMIN)
     if not dry_run:
         apply_topics(projection_topic_specs(project), admin)
-    plan = apply_access(desired_grants(project), admin, dry_run=dry_run)
-    if plan.changed and not dry_run:
-        summary = {"added": [str(g) for g in plan.add], "removed": [str(g) for g in plan.remove]}
-        record_for_project(project, "access", ADMIN, summary)
+    plan = apply_project_access(project, admin, dry_run=dry_run)
     if as_json:
         emit_json({**plan.to_dict(), "dry_run": dry_run})
         return

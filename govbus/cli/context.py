@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from govbus.project import Project, load_project
+from govbus.security.credentials import adopt_credentials
 
 console = Console()
 # Errors stay on one line each, so scripts and CI logs can grep them.
@@ -24,7 +25,11 @@ class CliState:
     debug: bool = False
 
     def project(self) -> Project:
-        return load_project(self.project_dir)
+        """The project; every broker client after this authenticates as the admin ``govbus up`` kept
+        (or ``GOVBUS_PRINCIPAL``), unless the environment names a SASL user itself."""
+        project = load_project(self.project_dir)
+        adopt_credentials(project)
+        return project
 
 
 def state(ctx: typer.Context) -> CliState:

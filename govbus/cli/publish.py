@@ -8,11 +8,13 @@ from typing import Annotated, Optional
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from govbus.bus.publisher import Publisher
+from govbus.audit.hooks import AuditedPublisher
 from govbus.bus.receipt import PublishReceipt
 from govbus.cli.context import console, emit_json, err_console, state
 from govbus.contracts import checks_for
 from govbus.record_files import count_records, read_records
+from govbus.security.credentials import settings_as
+from govbus.store import Store
 
 # Below this many records a progress bar is noise.
 PROGRESS_THRESHOLD = 5000
@@ -35,12 +37,18 @@ def publish(
     no_dlq: Annotated[bool, typer.Option("--no-dlq", help="Report rejected records but do not dead-letter them.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the receipt as JSON.")] = False,
 ) -> None:
-    """Validate every record against the topic's schema, then publish it; rejected records are reported."""
+    """Validate every record against the topic's schema, then publish it; rejected records are reported.
+
+    The agency publishes as itself where its credentials are kept, and each batch is audited.
+    """
     project = state(ctx).project()
     schema = project.registry.get(project.topic(topic).subject, version)
     records = read_records(file, schema, file_format)
     total = count_records(file)
-    with Publisher(project, checks=checks_for(project)) as publisher:
+    settings = settings_as(project, agency or project.topic(topic).provider)
+    store = Store.for_project(project)
+    store.migrate()
+    with AuditedPublisher(project, settings, store=store, checks=checks_for(project)) as publisher:
         if as_json or total < PROGRESS_THRESHOLD:
             receipt = publisher.publish(topic, records, agency=agency, version=version, dead_letter=None if not no_dlq else False)
         else:

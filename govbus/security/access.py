@@ -6,7 +6,11 @@
 - Services: ``airflow`` lands every topic, ``steward`` reviews DLQ and quarantine twins and
   republishes what it releases, ``projector`` turns sources into projections, and ``reconciler``
   acts for the ``registry`` agency and writes ``registry.*`` topics.
-- Each principal may use consumer groups whose id starts with its own name and a dot.
+- ``connect`` writes (and creates) the change topic of each ``kind: cdc`` connector, which that
+  connector's agency reads. The local worker runs standalone: its offsets are in a file, so it has
+  no internal topics and no consumer group to grant.
+- Each principal may use consumer groups whose id starts with its own name and a dot; Airflow's
+  bus watcher uses its own group as well.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from dataclasses import dataclass, field
 from govbus.bus.dead_letter import dead_letter_topic
 from govbus.bus.quarantine import quarantine_topic
 from govbus.bus.topics import desired_topics
+from govbus.connectors.cdc import change_topic
+from govbus.connectors.definition import load_definitions
+from govbus.orchestration.connections import WATCH_GROUP
 from govbus.project import Project
 from govbus.security.entitlements import entitlements
+from govbus.security.principals import AIRFLOW, CONNECT
 
 REGISTRY_AGENCY = "registry"
 RECONCILER = "reconciler"
@@ -59,13 +67,13 @@ def desired_grants(project: Project) -> list[Grant]:
         for operation, target in [("WRITE", name), ("READ", name), ("WRITE", dead), ("READ", dead), ("WRITE", held)]:
             if target == name or target in twins:
                 topic(declared.provider, operation, target, mine)
-        topic("airflow", "READ", name, "lands every topic into the store")
+        topic(AIRFLOW, "READ", name, "lands every topic into the store")
         for target in (dead, held):
             if target in twins:
                 topic("steward", "READ", target, "reviews dead letters and quarantined events")
         topic("steward", "WRITE", name, "republishes released and replayed events")
         if dead in twins:
-            topic("airflow", "WRITE", dead, "dead-letters what it cannot land")
+            topic(AIRFLOW, "WRITE", dead, "dead-letters what it cannot land")
             topic("steward", "WRITE", dead, "dead-letters what still fails on replay")
     for entitlement in entitlements(project):
         why = f"consumer under {entitlement.agreement} ({entitlement.contract.id})"
@@ -82,6 +90,12 @@ def desired_grants(project: Project) -> list[Grant]:
         grants += [Grant(RECONCILER, g.resource, g.name, g.operation, reason=f"acts for the registry: {g.reason}") for g in acting]
         for operation in ("READ", "WRITE"):
             grants.append(Grant(RECONCILER, "TOPIC", f"{REGISTRY_AGENCY}.", operation, "PREFIXED", reason="publishes the shared registry"))
+    for definition in load_definitions(project).values():
+        if definition.kind == "cdc":
+            changes, why = change_topic(definition), f"change events of connector {definition.name}"
+            grants += [Grant(CONNECT, "TOPIC", changes, operation, reason=f"Debezium writes the {why}") for operation in ("CREATE", "WRITE")]
+            topic(definition.agency, "READ", changes, f"publishes the {why} to its topic")
     readers = sorted({g.principal for g in grants if g.operation == "READ"})
     grants += [Grant(p, "GROUP", f"{p}.", "READ", "PREFIXED", reason="its own consumer groups") for p in readers]
+    grants.append(Grant(AIRFLOW, "GROUP", WATCH_GROUP, "READ", reason="the bus watcher's consumer group (AssetWatcher)"))
     return sorted(set(grants))

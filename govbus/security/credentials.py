@@ -109,6 +109,16 @@ def settings_for(project: Project, name: str, base: KafkaSettings | None = None)
     )
 
 
+def service_settings(project: Project, name: str) -> KafkaSettings:
+    """Settings as the service ``name``, its password made and kept on first use.
+
+    A service runs where ``govbus up`` runs, so its identity needs no one to hand it over; the
+    broker learns it from ``govbus.security.bootstrap.secure_bus`` once the broker answers.
+    """
+    secrets_folder(project).ensure(check_principal(project, name))
+    return settings_for(project, name)
+
+
 def settings_as(project: Project, name: str) -> KafkaSettings:
     """``settings_for(project, name)`` where credentials for ``name`` exist, else ``KafkaSettings()``
     as the environment gives them (a broker with security off, or another identity set there)."""

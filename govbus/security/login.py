@@ -16,6 +16,7 @@ from typing import Iterator
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from govbus.errors import AccessRefused
 from govbus.settings import KafkaSettings
 
 _CLIENT_LOGGER = "kafka"
@@ -75,3 +76,22 @@ def check_login(settings: KafkaSettings, timeout_ms: int = 10_000) -> LoginCheck
                 return LoginCheck(settings.sasl_username, "refused", f"{reason}: wrong name or password")
             return LoginCheck(settings.sasl_username, "unreachable", str(exc))
     return LoginCheck(settings.sasl_username, "accepted")
+
+
+def refused_credentials(settings: KafkaSettings, action: str) -> AccessRefused | None:
+    """After a client could not connect: the error to raise if the broker refuses ``settings``' login.
+
+    ``None`` when no SASL login was tried or the broker is truly away, so the caller reports that.
+    """
+    if not settings.sasl_mechanism:
+        return None
+    check = check_login(settings, timeout_ms=5_000)
+    if check.outcome != "refused":
+        return None
+    name = check.principal
+    return AccessRefused(
+        f"{action}: the broker refused the credentials of {name!r} ({check.detail}); use the password "
+        f"kept in .govbus/secrets or set GOVBUS_KAFKA_SASL_PASSWORD, or issue a new one with "
+        f"`govbus agencies add {name} --rotate`",
+        principal=name,
+    )

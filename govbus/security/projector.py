@@ -65,7 +65,7 @@ def run_projector(
                 receipt.consumed, receipt.dead_lettered = subscriber.consumed, subscriber.dead_lettered
                 subscriber.commit()
                 # Idle time counts only once the group has given this member its partitions.
-                if batch or not subscriber._consumer.assignment():
+                if batch or not subscriber.assignment():
                     if time.perf_counter() - started > JOIN_TIMEOUT_S and not receipt.consumed:
                         raise RetriableError(f"group {group_id} was given no partitions of {', '.join(sources)}")
                     idle_since = time.monotonic()

@@ -10,16 +10,34 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govbus.errors import ConfigurationError
 from govbus.project import Project
-from govbus.security.credentials import settings_as
+from govbus.security.bootstrap import secure_bus
+from govbus.security.credentials import service_settings, settings_as
 from govbus.stack.airflow import AIRFLOW_PRINCIPAL, AirflowComponent, LocalAirflow
 from govbus.stack.kafka import LocalBroker
+from govbus.stack.process import ServiceStatus
 from govbus.store.settings import StoreSettings
 
 _HEAP = re.compile(r"^(\d+)([mg])$")
 # The groups of services, in start order: a name in --only or GOVBUS_STACK_SERVICES picks one.
 GROUPS = ("kafka", "airflow")
 
-LocalService = LocalBroker | AirflowComponent
+
+
+class ProjectBroker(LocalBroker):
+    """The stack's broker; with security on, ``up`` also registers the project's identities and ACLs."""
+
+    def __init__(self, project: Project, **options) -> None:
+        super().__init__(project.root, project.state_dir, **options)
+        self.project = project
+
+    def up(self, timeout: float = 60.0) -> ServiceStatus:
+        status = super().up(timeout)
+        if self.security and status.answering:
+            status.notes += secure_bus(self.project, self.client_settings())
+        return status
+
+
+LocalService = ProjectBroker | AirflowComponent
 
 
 class LocalStackSettings(BaseSettings):
@@ -31,11 +49,9 @@ class LocalStackSettings(BaseSettings):
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
     kafka_heap: str = "512m"
-    # SASL/SCRAM-SHA-512 and ACLs from the contracts. Off until every command finds the admin's
-    # credentials by itself; with it on, `eval "$(govbus agencies env admin)"` after `govbus up`.
-    kafka_security: bool = False
-    # SASL/SCRAM and ACLs on the local broker (see govbus.stack.kafka); clients then need credentials.
-    kafka_security: bool = False
+    # SASL/SCRAM-SHA-512 and ACLs from the contracts (see govbus.stack.kafka). CLI commands act as
+    # the admin kept in the secrets folder, the services as themselves; false turns it off.
+    kafka_security: bool = True
     airflow_port: int = 8080
     # Task slots of the LocalExecutor; each is a worker process kept alive.
     airflow_parallelism: int = 4
@@ -102,9 +118,8 @@ def local_services(
     services: list[LocalService] = []
     if "kafka" in chosen:
         services.append(
-            LocalBroker(
-                project.root,
-                project.state_dir,
+            ProjectBroker(
+                project,
                 port=settings.kafka_port,
                 controller_port=settings.kafka_controller_port,
                 heap=settings.kafka_heap,
@@ -115,8 +130,8 @@ def local_services(
         airflow = LocalAirflow(
             project,
             store_url=StoreSettings().resolved_url(project.state_dir),
-            # Airflow lands as the `airflow` principal where it has credentials, else as the environment says.
-            kafka=settings_as(project, AIRFLOW_PRINCIPAL),
+            # Airflow lands as the `airflow` principal; with security off, as the environment says.
+            kafka=service_settings(project, AIRFLOW_PRINCIPAL) if settings.kafka_security else settings_as(project, AIRFLOW_PRINCIPAL),
             port=settings.airflow_port,
             parallelism=settings.airflow_parallelism,
             database_url=settings.airflow_database_url,

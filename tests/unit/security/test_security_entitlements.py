@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from govbus.bus.dead_letter import dead_letter_topic
+from govbus.connectors import find_definition, load_definitions
+from govbus.connectors.cdc import change_topic
+from govbus.orchestration.connections import WATCH_GROUP
 from govbus.project import load_project
 from govbus.security.access import desired_grants
 from govbus.security.entitlements import entitlements
@@ -76,6 +79,23 @@ def test_no_agency_reads_a_source_with_a_field_withheld_from_it(project):
         assert (e.consumer, e.read_topic) in reads
 
 
-def test_an_agency_no_contract_names_reads_nothing_of_others(project):
-    border = [g for g in desired_grants(project) if g.principal == "border"]
-    assert border == []
+def test_an_agency_reads_only_its_own_topics_and_those_a_contract_names_it_for(project):
+    definitions = load_definitions(project).values()
+    for agency in project.agencies:
+        own = {name for name, topic in project.topics.items() if topic.provider == agency}
+        allowed = own | {dead_letter_topic(name) for name in own}
+        allowed |= {e.read_topic for e in entitlements(project) if e.consumer == agency}
+        allowed |= {change_topic(d) for d in definitions if d.kind == "cdc" and d.agency == agency}
+        reads = {g.name for g in desired_grants(project) if g.principal == agency and g.resource == "TOPIC" and g.operation == "READ"}
+        assert reads <= allowed, agency
+
+
+def test_the_services_of_the_local_stack_get_the_groups_and_change_topics_they_use(project):
+    grants = {(g.principal, g.resource, g.name, g.operation, g.pattern) for g in desired_grants(project)}
+    assert ("airflow", "GROUP", WATCH_GROUP, "READ", "LITERAL") in grants
+    changes = change_topic(find_definition(project, "social-insured-persons"))
+    assert {("connect", "TOPIC", changes, operation, "LITERAL") for operation in ("CREATE", "WRITE")} <= grants
+    assert ("social", "TOPIC", changes, "READ", "LITERAL") in grants
+    # Nothing else: Connect writes no agency topic, and no other agency reads the change stream.
+    assert {g[2] for g in grants if g[0] == "connect"} == {changes}
+    assert {g[0] for g in grants if g[2] == changes} == {"connect", "social"}

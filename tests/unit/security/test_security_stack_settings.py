@@ -1,4 +1,4 @@
-"""``govbus up`` runs the broker with security when GOVBUS_STACK_KAFKA_SECURITY says so."""
+"""``govbus up`` runs the broker with security unless GOVBUS_STACK_KAFKA_SECURITY=false."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from govbus.stack import local_services
 REPO = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize(("value", "secure"), [(None, False), ("true", True), ("false", False)])
+@pytest.mark.parametrize(("value", "secure"), [(None, True), ("true", True), ("false", False)])
 def test_the_stack_setting_decides_whether_the_broker_authenticates(monkeypatch, value, secure):
     if value is None:
         monkeypatch.delenv("GOVBUS_STACK_KAFKA_SECURITY", raising=False)
