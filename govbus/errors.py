@@ -18,6 +18,15 @@ class ConfigurationError(GovbusError):
     """The project folder, a declarative asset or a setting is wrong."""
 
 
+class AccessRefused(ConfigurationError):
+    """The broker refused a principal: its credentials, or an act no ACL from the contracts allows."""
+
+    def __init__(self, message: str, *, principal: str | None, resource: str | None = None) -> None:
+        super().__init__(message)
+        self.principal = principal
+        self.resource = resource
+
+
 class ViolationError(GovbusError):
     """Data broke the rules it is bound by."""
 

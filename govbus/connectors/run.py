@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from govbus.audit.hooks import AuditedPublisher
 from govbus.bus.dead_letter import DeadLetter
 from govbus.bus.headers import now_iso
 from govbus.bus.publisher import Publisher
@@ -95,7 +96,7 @@ def run_source(
     # A snapshot reads everything each run, so it neither resumes nor leaves a position behind.
     resumable = definition.mode is Mode.incremental and source.incremental
     try:
-        with Publisher(project, settings, checks=checks_for(project)) as publisher:
+        with AuditedPublisher(project, settings, store=store, checks=checks_for(project)) as publisher:
             shipment = _Shipment(publisher, definition, topic.name, topic.dead_letter, mapping)
             for batch in source.batches(state.position if resumable else None):
                 outcome = shipment.send(batch)
