@@ -27,6 +27,7 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("govbus.cli.access", "access"),
     ("govbus.cli.audit", "audit"),
     ("govbus.cli.disputes", "disputes"),
+    ("govbus.cli.holdings", "holdings"),
 ]
 
 

@@ -97,3 +97,14 @@ def _row(report: HoldingReport) -> dict:
             "staleness": report.staleness, "last_access_known": report.last_access is not None or "never" in report.last_access_note,
             "details": {k: getattr(report, k) for k in ("state", "per_column", "unmapped_values", "uncovered_samples",
                                                         "disagreement_samples", "last_access_note", "database", "table", "agency")}}
+
+
+def measurements(store: Store, holding: str) -> list[dict]:
+    """Every stored measurement of ``holding``, oldest first: its redundancy trend."""
+    store.migrate()
+    columns = [holding_measurement.c[n] for n in ("measurement_id", "measured_at", "rows", "coverage", "agreement",
+                                                   "staleness", "last_access")]
+    with store.begin() as connection:
+        rows = connection.execute(select(*columns).where(holding_measurement.c.holding == holding)
+                                  .order_by(holding_measurement.c.measurement_id)).mappings().all()
+    return [dict(r) for r in rows]

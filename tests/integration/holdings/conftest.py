@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy import create_engine, insert
 from sqlalchemy.engine import make_url
 
+from govbus.holdings.retire import RETIRED
 from govbus.project import Project, load_project
 from govbus.registry.tables import person, person_attribute, person_xref
 from govbus.store import Store
@@ -36,11 +37,20 @@ MOVED = {"19800101-0003": "Hamngatan 3", "19800101-0007": "Hamngatan 7"}  # the 
 
 @pytest.fixture
 def holdings_project(tmp_path: Path) -> Project:
-    """A copy of the demo project whose catalogue lists the tax address table only."""
+    """A copy of the demo project whose catalogue lists the tax address table only.
+
+    Its retirement topic is ``registry.holding.retired.<random>``, so tests sharing the session's
+    broker each read only their own events.
+    """
     root = tmp_path / "project"
     for folder in ("schemas", "contracts"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
-    shutil.copy(REPO_ROOT / "govbus.yaml", root / "govbus.yaml")
+    topic = f"{RETIRED}.{uuid.uuid4().hex[:8]}"
+    config = yaml.safe_load((REPO_ROOT / "govbus.yaml").read_text())
+    config["topics"][topic] = config["topics"].pop(RETIRED)
+    (root / "govbus.yaml").write_text(yaml.safe_dump(config))
+    contract = root / "contracts" / "registry-holding-retired.yaml"
+    contract.write_text(contract.read_text().replace(f"topic: {RETIRED}", f"topic: {topic}"))
     path = root / "contracts" / "holdings" / "catalogue.yaml"
     catalogue = yaml.safe_load(path.read_text())
     catalogue["holdings"] = {"tax_taxpayer_address": catalogue["holdings"]["tax_taxpayer_address"]}

@@ -1,0 +1,84 @@
+"""Scanning measures each holding against the golden records; the plan explains what retiring it means."""
+
+from __future__ import annotations
+
+import yaml
+from conftest import MOVED, UNLINKED
+
+from govbus.holdings import plan_all, scan_all
+from govbus.holdings.scan import measurements
+
+
+def test_scan_measures_coverage_agreement_and_staleness_against_the_golden_records(holdings_project, fresh_store, tax_holding):
+    (report,) = scan_all(holdings_project, fresh_store).holdings
+
+    assert (report.rows, report.covered_rows) == (20, 18)
+    assert report.uncovered_samples == [{"tax_id": t} for t in sorted(UNLINKED)]
+    # Two values per covered row (street, postcode); the two moved taxpayers' streets disagree.
+    assert (report.compared_values, report.agreeing_values) == (36, 34)
+    assert report.per_column == {"street": {"compared": 18, "agreeing": 16}, "postcode": {"compared": 18, "agreeing": 16 + 2}}
+    assert {(s["key"]["tax_id"], s["golden_value"]) for s in report.disagreement_samples} == {
+        (t, street.lower()) for t, street in MOVED.items()}
+    # The Population Register observed both moved taxpayers' street and postcode after the tax copy.
+    assert (report.timed_values, report.stale_values) == (36, 4)
+    assert report.unmapped_values == {"city": 20}
+    assert report.last_access_note.startswith("unknown")
+
+
+def test_each_scan_is_kept_with_its_time_so_the_trend_shows(holdings_project, fresh_store, tax_holding):
+    first = scan_all(holdings_project, fresh_store).holdings[0]
+    second = scan_all(holdings_project, fresh_store).holdings[0]
+
+    trend = measurements(fresh_store, "tax_taxpayer_address")
+    assert [m["measurement_id"] for m in trend] == [first.measurement_id, second.measurement_id]
+    assert [m["coverage"] for m in trend] == [0.9, 0.9]
+    assert trend[0]["measured_at"] <= trend[1]["measured_at"]
+
+
+def test_the_plan_lists_the_archive_the_replacement_view_and_the_risks_with_samples(holdings_project, fresh_store, tax_holding):
+    scan_all(holdings_project, fresh_store)
+    (plan,) = plan_all(holdings_project, fresh_store).plans
+
+    assert plan.status == "proposed"
+    document = plan.document
+    assert document["archive"]["rows"] == 20 and "deflate" in document["archive"]["format"]
+    assert document["replacement"]["view"] == "tax_taxpayer_address"
+    assert "CREATE VIEW tax_taxpayer_address" in document["replacement"]["sql"]
+    risks = {r["risk"]: r for r in document["risks"]}
+    assert risks["uncovered_rows"]["count"] == 2 and len(risks["uncovered_rows"]["samples"]) == 2
+    assert risks["disagreements"]["count"] == 2
+    assert risks["column_not_in_registry"]["column"] == "city" and risks["column_not_in_registry"]["count"] == 20
+    assert document["holding"]["legal_basis"].startswith("Tax Procedure Act")
+
+
+def test_planning_again_without_a_new_scan_keeps_the_same_plan(holdings_project, fresh_store, tax_holding):
+    scan_all(holdings_project, fresh_store)
+    first = plan_all(holdings_project, fresh_store).plans[0]
+    again = plan_all(holdings_project, fresh_store).plans[0]
+
+    assert again.plan_id == first.plan_id and again.status == "proposed"
+
+
+def test_a_holding_below_the_policy_thresholds_is_not_a_candidate(holdings_project, fresh_store, tax_holding):
+    _edit_catalogue(holdings_project, lambda c: c["policy"].update(min_coverage=0.95))
+    scan_all(holdings_project, fresh_store)
+
+    (plan,) = plan_all(holdings_project, fresh_store).plans
+    assert plan.status == "not_candidate"
+    assert plan.document["measures"]["coverage"] == 0.9 and plan.document["measures"]["min_coverage"] == 0.95
+
+
+def test_a_legal_hold_blocks_the_plan(holdings_project, fresh_store, tax_holding):
+    _edit_catalogue(holdings_project, lambda c: c["holdings"]["tax_taxpayer_address"].update(legal_hold=True))
+    scan_all(holdings_project, fresh_store)
+
+    (plan,) = plan_all(holdings_project, fresh_store).plans
+    assert plan.status == "blocked"
+    assert "legal hold" in plan.document["blockers"][0]
+
+
+def _edit_catalogue(project, change) -> None:
+    path = project.contracts_dir / "holdings" / "catalogue.yaml"
+    catalogue = yaml.safe_load(path.read_text())
+    change(catalogue)
+    path.write_text(yaml.safe_dump(catalogue))
