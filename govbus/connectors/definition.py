@@ -80,6 +80,8 @@ class ConnectorDefinition(BaseModel):
     schedule: str | None = "@hourly"
     mode: Mode = Mode.incremental
     batch_size: int = Field(default=10_000, ge=1)
+    # Sinks: check each event against its contract before writing it, as landing can.
+    contract_gate: bool = False
     options: dict[str, Any] = Field(default_factory=dict)
     path: Path | None = Field(default=None, exclude=True)
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from kafka.consumer.fetcher import ConsumerRecord
 from sqlalchemy import inspect
 
 from govbus.bus.subscriber import Subscriber
-from govbus.errors import FatalError, SchemaViolation
+from govbus.audit.hooks import record_consumption
+from govbus.errors import FatalError
+from govbus.land.intake import Intake
 from govbus.land.offsets import stored_positions
 from govbus.land.receipt import LandingReceipt, TopicLanding
 from govbus.land.sink import LAND_GROUP, BatchHook, TableSink
@@ -43,6 +44,8 @@ def land(
     batch_size: int = BATCH_SIZE,
     on_batch: BatchHook | None = None,
     on_progress: Callable[[LandingReceipt], None] | None = None,
+    contract_gate: bool = False,
+    consumer: str | None = None,
 ) -> LandingReceipt:
     """Land ``topics`` into their tables until ``max_events`` messages, or until caught up and idle.
 
@@ -51,6 +54,10 @@ def land(
 
     Each topic lands in ``land_<topic>`` (see ``landed_table``), read with its subject's newest
     schema, so older events fill the newest columns. ``on_progress`` sees the receipt after each batch.
+    With ``contract_gate`` every event is checked against its contract first, and a breach is
+    quarantined or dead-lettered per record (see ``Intake``). With ``consumer`` (the agency whose
+    store this is) each batch leaves an audit entry, in the batch's transaction, naming the people
+    it concerned and the agreement they were shared under.
     """
     with store.begin() as connection:
         migrated = inspect(connection).has_table(consumer_offset.name)
@@ -66,28 +73,32 @@ def land(
     }
     receipt = LandingReceipt(group_id, {name: TopicLanding(sink.table.name) for name, sink in sinks.items()})
     started = time.perf_counter()
-    run = _Run(sinks, receipt)
+    intake = Intake(sinks, contract_gate=contract_gate, keep_events=consumer is not None)
+    run = _Run(project, sinks, intake, receipt, consumer)
     with Subscriber(
         project,
         topics,
         group_id=None,
         settings=settings,
-        on_undecodable=run.dead_letter,
+        on_undecodable=intake.dead_letter,
         max_poll_records=batch_size,
         positions=stored_positions(store, group_id, topics),
     ) as subscriber:
-        run.subscriber = subscriber
-        idle_since = time.monotonic()
-        while max_events is None or receipt.consumed < max_events:
-            room = batch_size if max_events is None else min(batch_size, max_events - receipt.consumed)
-            if run.take(room):
-                run.commit(store)
-                idle_since = time.monotonic()
-                receipt.seconds = time.perf_counter() - started
-                if on_progress:
-                    on_progress(receipt)
-            elif time.monotonic() - idle_since >= idle_timeout_s and not subscriber.lag():
-                break
+        intake.attach(subscriber)
+        try:
+            idle_since = time.monotonic()
+            while max_events is None or receipt.consumed < max_events:
+                room = batch_size if max_events is None else min(batch_size, max_events - receipt.consumed)
+                if run.take(room):
+                    run.commit(store)
+                    idle_since = time.monotonic()
+                    receipt.seconds = time.perf_counter() - started
+                    if on_progress:
+                        on_progress(receipt)
+                elif time.monotonic() - idle_since >= idle_timeout_s and not subscriber.lag():
+                    break
+        finally:
+            intake.close()
     receipt.seconds = time.perf_counter() - started
     return receipt
 
@@ -95,41 +106,44 @@ def land(
 class _Run:
     """One landing run: fills a batch from the subscriber, then commits it."""
 
-    def __init__(self, sinks: dict[str, TableSink], receipt: LandingReceipt) -> None:
+    def __init__(self, project: Project, sinks: dict[str, TableSink], intake: Intake, receipt: LandingReceipt, consumer: str | None) -> None:
+        self.project = project
         self.sinks = sinks
+        self.intake = intake
         self.receipt = receipt
-        self.subscriber: Subscriber | None = None
+        self.consumer = consumer
         self._committed = 0
-        self._dead: dict[str, int] = {}
 
     def take(self, room: int) -> bool:
         """Poll until ``room`` messages are taken or the broker has no more right now."""
-        while self.subscriber.consumed - self._committed < room:
-            before = self.subscriber.consumed
-            for event in self.subscriber.poll(timeout_ms=POLL_MS, max_records=room - (before - self._committed)):
-                self.sinks[event.topic].add(event)
-            if self.subscriber.consumed == before:
+        subscriber = self.intake.subscriber
+        while subscriber.consumed - self._committed < room:
+            before = subscriber.consumed
+            self.intake.take(subscriber.poll(timeout_ms=POLL_MS, max_records=room - (before - self._committed)))
+            if subscriber.consumed == before:
                 break
-        return self.subscriber.consumed > self._committed
-
-    def dead_letter(self, message: ConsumerRecord, exc: SchemaViolation) -> None:
-        self.subscriber.dead_letter(message, exc)
-        self.sinks[message.topic].advance(message.topic, message.partition, message.offset)
-        self._dead[message.topic] = self._dead.get(message.topic, 0) + 1
+        return subscriber.consumed > self._committed
 
     def commit(self, store: Store) -> None:
-        # Flushes dead letters only: this subscriber has no Kafka group to commit to.
-        self.subscriber.commit()
-        consumed = self.subscriber.consumed - self._committed
+        intake = self.intake
+        intake.flush()
+        consumed = intake.subscriber.consumed - self._committed
         with store.begin() as connection:
             landed = {name: sink.write(connection) for name, sink in self.sinks.items()}
-            if consumed != sum(landed.values()) + sum(self._dead.values()):
+            if consumed != sum(landed.values()) + intake.settled():
                 # Raised inside the transaction, so the unbalanced batch is rolled back.
-                raise FatalError(f"landing lost count: consumed {consumed}, landed {landed}, dead-lettered {self._dead}")
+                raise FatalError(
+                    f"landing lost count: consumed {consumed}, landed {landed}, "
+                    f"dead-lettered {dict(intake.dead_lettered)}, quarantined {dict(intake.quarantined)}"
+                )
+            if self.consumer is not None:
+                record_consumption(store, self.project, self.consumer, intake.events, connection=connection)
         for name, count in landed.items():
-            self.receipt.topics[name].landed += count
-            self.receipt.topics[name].dead_lettered += self._dead.get(name, 0)
+            topic = self.receipt.topics[name]
+            topic.landed += count
+            topic.dead_lettered += intake.dead_lettered[name]
+            topic.quarantined += intake.quarantined[name]
         self.receipt.consumed += consumed
         self.receipt.batches += 1
-        self._committed = self.subscriber.consumed
-        self._dead.clear()
+        self._committed = intake.subscriber.consumed
+        intake.settle()

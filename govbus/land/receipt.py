@@ -11,9 +11,11 @@ class TopicLanding:
     table: str
     landed: int = 0
     dead_lettered: int = 0
+    # Held by its contract (``land(contract_gate=True)``), on the topic's quarantine twin.
+    quarantined: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {**vars(self), "consumed": self.landed + self.dead_lettered}
+        return {**vars(self), "consumed": self.landed + self.dead_lettered + self.quarantined}
 
 
 @dataclass
@@ -21,7 +23,7 @@ class LandingReceipt:
     """Counts only what was committed: a batch counts once its rows and offsets are in the store.
 
     ``consumed`` is the consumer's own count of messages read, so ``balanced`` checks that each
-    one either landed or was dead-lettered.
+    one landed, was dead-lettered, or was quarantined by its contract.
     """
 
     group_id: str
@@ -39,8 +41,12 @@ class LandingReceipt:
         return sum(t.dead_lettered for t in self.topics.values())
 
     @property
+    def quarantined(self) -> int:
+        return sum(t.quarantined for t in self.topics.values())
+
+    @property
     def balanced(self) -> bool:
-        return self.consumed == self.landed + self.dead_lettered
+        return self.consumed == self.landed + self.dead_lettered + self.quarantined
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +54,7 @@ class LandingReceipt:
             "consumed": self.consumed,
             "landed": self.landed,
             "dead_lettered": self.dead_lettered,
+            "quarantined": self.quarantined,
             "balanced": self.balanced,
             "batches": self.batches,
             "seconds": round(self.seconds, 3),

@@ -11,9 +11,10 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Callable, Mapping, Sequence
 
-from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy import Connection, MetaData, String, Table
 
 from govbus.bus.subscriber import Event
+from govbus.errors import SchemaViolation
 from govbus.land.offsets import OffsetLedger
 from govbus.land.ordering import ORDER_COLUMNS, is_newer, newer_event
 from govbus.land.tables import landing_columns
@@ -68,6 +69,12 @@ class TableSink:
         self._fields = list(self.columns.items())
         # Columns named like their fields (landed tables): rows are built by copying the record.
         self._blank = dict.fromkeys(self.columns) if all(c == f for c, f in self._fields) else None
+        # How to build a row from a record, per writer schema: every record one writer's events
+        # decode to has the same fields, so the choice is made once, not per event.
+        self._builders: dict[bytes, Callable[[Mapping], Row]] = {}
+        # PostgreSQL text cannot hold NUL, so a value carrying one would fail the whole batch.
+        self._nul_free = [c.name for c in self.table.columns if c.name in self.columns and isinstance(c.type, String)]
+        self._refuse_nul = store.dialect == "postgresql" and bool(self._nul_free)
         self._every_landing_column = len(self.landing) == len(_LANDING)
         # A scalar for one key column, a tuple for several: either identifies the row in a batch.
         self._key = itemgetter(*self.key_columns)
@@ -77,12 +84,16 @@ class TableSink:
         self._added = 0
 
     def add(self, event: Event) -> None:
-        """Take in one event; of several with the same key, the newest is kept."""
+        """Take in one event; of several with the same key, the newest is kept.
+
+        Raises ``SchemaViolation`` (and takes nothing in) for an event the table cannot hold, so
+        the caller dead-letters that one event rather than fail the batch.
+        """
         record = event.record
-        if self._blank is not None and record.keys() <= self._blank.keys():
-            row = {**self._blank, **record}
-        else:
-            row = {column: record.get(field) for column, field in self._fields}
+        build = self._builders.get(event.writer.fingerprint) or self._builder(event)
+        row = build(record)
+        if self._refuse_nul:
+            _refuse_nul(row, self._nul_free)
         if self._every_landing_column:
             _stamp(row, event)
         elif self.landing:
@@ -95,6 +106,15 @@ class TableSink:
             self._pending[key] = row
         self._added += 1
         self.offsets.advance(event.topic, event.partition, event.offset)
+
+    def _builder(self, event: Event) -> Callable[[Mapping], Row]:
+        blank, fields = self._blank, self._fields
+        if blank is not None and event.record.keys() <= blank.keys():
+            build = lambda record: {**blank, **record}  # noqa: E731
+        else:
+            build = lambda record: {column: record.get(field) for column, field in fields}  # noqa: E731
+        self._builders[event.writer.fingerprint] = build
+        return build
 
     def advance(self, topic: str, partition: int, offset: int) -> None:
         """Count a message as done without a row (it was dead-lettered); its offset is stored too."""
@@ -120,6 +140,17 @@ class TableSink:
         """Write what was added, with its offsets, in one transaction of its own; returns events written."""
         with self.store.begin() as connection:
             return self.write(connection)
+
+
+def _refuse_nul(row: Row, columns: list[str]) -> None:
+    for name in columns:
+        value = row[name]
+        if value.__class__ is str and "\x00" in value:
+            raise SchemaViolation(
+                f"field {name!r} holds a NUL character at position {value.index(chr(0))}; PostgreSQL text cannot store it",
+                field=name,
+                reason="nul_character",
+            )
 
 
 def _stamp(row: dict, event: Event) -> None:
