@@ -28,9 +28,10 @@ class LastAccess:
 def table_state(connection: Connection, name: str) -> str:
     """``table``, ``view`` (already replaced) or ``absent``."""
     inspector = inspect(connection)
-    if inspector.has_table(name):
-        return "table"
-    return "view" if name in inspector.get_view_names() else "absent"
+    # Views first: ``has_table`` answers yes for a view too.
+    if name in inspector.get_view_names():
+        return "view"
+    return "table" if inspector.has_table(name) else "absent"
 
 
 def reflect(connection: Connection, name: str) -> Table:
