@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from govbus.bus.publisher import Publisher
 from govbus.cli.context import console, emit_json, state
 from govbus.registry import RegistryError
+from govbus.registry.events import registry_publisher
 from govbus.registry.golden import person_detail
 from govbus.registry.run import run_full, run_incremental
 from govbus.store import Store
@@ -37,7 +37,7 @@ def run(
     runner = run_full if full else run_incremental
     with console.status("reconciling person records"):
         if events:
-            with Publisher(project) as publisher:
+            with registry_publisher(project) as publisher:
                 receipt = runner(project, store, publisher=publisher)
         else:
             receipt = runner(project, store)

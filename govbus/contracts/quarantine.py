@@ -2,6 +2,7 @@
 
 The events stay in ``<topic>.quarantine``; each decision is recorded in the store, so a decided
 event is never offered again and the counts reconcile: held = released + rejected + pending.
+Each decision also leaves an entry in the audit log, under the agreement the events broke.
 A release republishes the held bytes to the topic unchanged, bypassing the rule that held them.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from govbus import codec
+from govbus import audit, codec
 from govbus.bus import clients
 from govbus.bus.quarantine import PREFIX, QuarantineNote, quarantine_topic
 from govbus.bus.replay import read_to_end
@@ -194,6 +195,17 @@ class Quarantine:
             }
             for event, target in zip(events, targets)
         ]
+        details = {
+            "decision": decision,
+            "topic": self.held_topic,
+            "released_to": self.topic.name if decision == "released" else None,
+            "events": [event.address for event in events],
+            "clauses": sorted({f"{e.note.clause} {e.note.rule} {e.note.field or ''}".strip() for e in events}),
+            "reason": reason,
+        }
+        subjects = [event.to_dict()["key"] for event in events]
         with self.store.begin() as connection:
             connection.execute(insert(quarantine_decision), rows)
+            # One topic is held under one contract, so its events share the agreement they broke.
+            audit.record(None, audit.Kind.quarantine, decided_by, subjects, events[0].note.agreement, details, connection=connection)
 

@@ -1,20 +1,36 @@
-"""Telling the bus what a reconciliation run changed: merges, splits and updated golden records."""
+"""Telling the bus what a reconciliation run changed: merges, splits and updated golden records.
+
+The registry is a provider like any agency: its events go through the ``Publisher`` with the
+per-record checks of their contracts (``contracts/registry-person-*.yaml``), and an event that
+breaks one is dead-lettered and counted, never silently dropped.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 
+from govbus.bus.publisher import Publisher
+from govbus.bus.receipt import PublishReceipt
+from govbus.contracts import checks_for
 from govbus.errors import ConfigurationError
 from govbus.project import Project
 from govbus.registry.ids import Assignment
+from govbus.settings import KafkaSettings
 
 AGENCY = "registry"
 MERGED, SPLIT, RECONCILED = "registry.person.merged", "registry.person.split", "registry.person.reconciled"
 
 
-def announce(project: Project, publisher, assignment: Assignment, summaries: Mapping[str, dict], model_version: str, now: datetime) -> int:
-    """Publish the run's events (``publisher`` is a ``govbus.bus.Publisher``); returns how many were sent."""
+def registry_publisher(project: Project, settings: KafkaSettings | None = None) -> Publisher:
+    """The publisher for the registry's events, checking each against its contract."""
+    return Publisher(project, settings, checks=checks_for(project))
+
+
+def announce(
+    project: Project, publisher: Publisher, assignment: Assignment, summaries: Mapping[str, dict], model_version: str, now: datetime
+) -> list[PublishReceipt]:
+    """Publish the run's events; one receipt per topic that had any."""
     at = now.isoformat()
     merged = [{"person_id": p, "merged_person_ids": ids, "model_version": model_version, "occurred_at": at}
               for p, ids in assignment.merges.items()]
@@ -25,11 +41,11 @@ def announce(project: Project, publisher, assignment: Assignment, summaries: Map
          "occurred_at": at, **{a: s["golden"].get(a, {}).get("value") for a in ("given_name", "family_name", "date_of_birth")}}
         for p, s in summaries.items()
     ]
-    sent = 0
-    for subject, events in ((MERGED, merged), (SPLIT, split), (RECONCILED, reconciled)):
-        if events:
-            sent += publisher.publish(topic_for(project, subject), events, agency=AGENCY).sent
-    return sent
+    return [
+        publisher.publish(topic_for(project, subject), events, agency=AGENCY)
+        for subject, events in ((MERGED, merged), (SPLIT, split), (RECONCILED, reconciled))
+        if events
+    ]
 
 
 def topic_for(project: Project, subject: str) -> str:

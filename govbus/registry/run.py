@@ -48,6 +48,7 @@ class ReconcileReceipt:
     people_updated: int = 0
     review_pairs_added: int = 0
     events_published: int = 0
+    events_refused: int = 0  # broke their contract (dead-lettered) or failed to send
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -109,13 +110,15 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
         band = scored[keep]
         band = band[(band["match_probability"] >= model.config.thresholds.review) & (band["match_probability"] < threshold)]
         receipt.review_pairs_added = queue_for_review(connection, band, now)
-        record_changes(connection, assignment, previous, people, model.version, now)
+        record_changes(connection, project, assignment, previous, people, model.version, now)
     receipt.people_created = len(assignment.created)
     receipt.people_merged = sum(len(ids) for ids in assignment.merges.values())
     receipt.people_split = sum(len(ids) for ids in assignment.splits.values())
     receipt.people_updated = len(changed)
     if publisher is not None:
-        receipt.events_published = announce(project, publisher, assignment, summaries, model.version, now)
+        published = announce(project, publisher, assignment, summaries, model.version, now)
+        receipt.events_published = sum(r.sent for r in published)
+        receipt.events_refused = sum(r.read - r.sent for r in published)
     return receipt
 
 

@@ -13,6 +13,7 @@ from govbus.bus.publisher import Publisher
 from govbus.bus.quarantine import quarantine_topic
 from govbus.bus.subscriber import Subscriber
 from govbus.bus.topics import apply_topics, desired_topics
+from govbus.cli import audit as audit_cli
 from govbus.cli import quarantine as quarantine_cli
 from govbus.cli.context import CliState
 from govbus.contracts import checks_for
@@ -116,6 +117,7 @@ def test_stewards_work_the_quarantine_from_the_command_line(notices_project, kaf
         ctx.obj = CliState(project_dir=project.root)
 
     app.add_typer(quarantine_cli.app, name="quarantine")
+    app.add_typer(audit_cli.app, name="audit")
     runner = CliRunner()
     listed = json.loads(runner.invoke(app, ["quarantine", "list", topic, "--json"]).output)
     assert listed["counts"] == {"held": 3, "released": 0, "rejected": 0, "pending": 3, "balanced": True}
@@ -126,5 +128,16 @@ def test_stewards_work_the_quarantine_from_the_command_line(notices_project, kaf
     assert rejected.exit_code == 0 and "rejected 1 event(s)" in rejected.output
     shown = runner.invoke(app, ["quarantine", "list", topic])
     assert "held 3 = released 1 + rejected 1 + pending 1" in shown.output
+
+    # Each decision answers for itself in the audit log, under the agreement the events broke.
+    keys = [e["key"] for e in listed["events"]]
+    for key, decision, reason in ((keys[0], "released", None), (keys[1], "rejected", "invented postcode")):
+        trail = json.loads(runner.invoke(app, ["audit", "person", key, "--json"]).output)
+        assert [(e["kind"], e["actor"], e["agreement_ref"], e["details"]["decision"], e["details"]["reason"]) for e in trail] == [
+            ("quarantine", "anna", "AGR-2026-031", decision, reason)
+        ]
+    assert json.loads(runner.invoke(app, ["audit", "person", keys[2], "--json"]).output) == []
+    verified = runner.invoke(app, ["audit", "verify", "--json"])
+    assert verified.exit_code == 0 and json.loads(verified.output)["checked"] == 2
     missing = runner.invoke(app, ["quarantine", "release", topic])
     assert missing.exit_code != 0

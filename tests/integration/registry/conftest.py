@@ -56,15 +56,4 @@ def land(project: Project, store: Store, source: str, records, occurred_at: date
         connection.execute(table.insert(), rows)
 
 
-def with_registry_topics(project: Project) -> Project:
-    """The project with the registry.person.* topics, which govbus.yaml does not list yet."""
-    path = project.root / "govbus.yaml"
-    config = yaml.safe_load(path.read_text())
-    suffix = getattr(project, "suffix", "")
-    for subject in ("registry.person.merged", "registry.person.split", "registry.person.reconciled"):
-        config["topics"].setdefault(f"{subject}.{suffix}", {"subject": subject, "provider": "registry", "key": "person_id", "partitions": 3, "retention": "30d"})
-    path.write_text(yaml.safe_dump(config))
-    return load_project(project.root)
-
-
 PERSON_SUBJECTS_BY_SOURCE = {source: subject for subject, source in PERSON_SUBJECTS.items()}

@@ -5,23 +5,23 @@ from __future__ import annotations
 import json
 
 import typer
-from conftest import REPO_ROOT, land, with_registry_topics
+from conftest import REPO_ROOT, land
 from typer.testing import CliRunner
 
-from govbus.bus.publisher import Publisher
+from govbus.bus.dead_letter import dead_letter_topic
 from govbus.bus.topics import apply_topics, desired_topics
 from govbus.codec import decode
-from govbus.registry.events import MERGED, RECONCILED, topic_for
+from govbus.registry.events import MERGED, RECONCILED, registry_publisher, topic_for
 from govbus.registry.review import decide, review_pair_detail, review_pairs
 from govbus.registry.run import run_incremental
 from govbus.store.scratch import scratch_store
 
 
 def test_merge_and_reconciled_events_on_the_bus(demo_project, kafka_settings, read_topic, small_country, reconcile_dir, tmp_path):
-    project = with_registry_topics(demo_project())
+    project = demo_project()
     apply_topics([s for s in desired_topics(project) if s.name.startswith("registry.person.")], kafka_settings)
     folder = reconcile_dir(review=0.99, auto_merge=0.9999999)
-    with scratch_store(tmp_path) as store, Publisher(project, kafka_settings) as publisher:
+    with scratch_store(tmp_path) as store, registry_publisher(project, kafka_settings) as publisher:
         store.migrate()
         for source in ("population", "tax"):
             land(project, store, source, small_country.sources[source])
@@ -31,6 +31,7 @@ def test_merge_and_reconciled_events_on_the_bus(demo_project, kafka_settings, re
         second = run_incremental(project, store, publisher=publisher, reconcile_dir=folder)
 
     assert first.events_published == first.people_updated > 0
+    assert first.events_refused == second.events_refused == 0, "the registry's events keep their contracts"
     merged = [_record(project, MERGED, m) for m in read_topic(kafka_settings, topic_for(project, MERGED))]
     survivor, retired = sorted([pair["person_l"], pair["person_r"]])
     assert [(m["person_id"], m["merged_person_ids"]) for m in merged] == [(survivor, [retired])]
@@ -42,6 +43,21 @@ def test_merge_and_reconciled_events_on_the_bus(demo_project, kafka_settings, re
     after_merge = {r["person_id"]: r for r in reconciled if r["occurred_at"] == latest}
     assert len(after_merge) == second.people_updated
     assert after_merge[survivor]["record_count"] >= 2 and retired not in after_merge
+
+
+def test_an_event_breaking_its_contract_is_dead_lettered_and_counted(demo_project, kafka_settings, read_topic, small_country, tmp_path):
+    project = demo_project()
+    contract = project.contracts_dir / "registry-person-reconciled.yaml"
+    # A person id pattern no registry id matches: every golden record breaks clause 3.1.
+    contract.write_text(contract.read_text().replace("^P\\d{9}$", "^Q\\d{9}$"))
+    apply_topics([s for s in desired_topics(project) if s.name.startswith("registry.person.")], kafka_settings)
+    with scratch_store(tmp_path) as store, registry_publisher(project, kafka_settings) as publisher:
+        store.migrate()
+        land(project, store, "population", small_country.sources["population"][:20])
+        receipt = run_incremental(project, store, publisher=publisher)
+
+    assert receipt.events_published == 0 and receipt.events_refused == receipt.people_updated > 0
+    assert len(read_topic(kafka_settings, dead_letter_topic(topic_for(project, RECONCILED)))) == receipt.people_updated
 
 
 def _record(project, subject, message) -> dict:
