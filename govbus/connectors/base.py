@@ -25,12 +25,14 @@ class SourceBatch:
     """Rows read from the source, and the position to resume after once the bus has them.
 
     ``handle`` is what the source needs to acknowledge the batch (the outbox ids to mark sent,
-    the file to move); it is not stored.
+    the file to move); it is not stored. ``origins`` name where each row came from (its key and
+    version at the source), so a batch sent again after a crash carries the same event ids.
     """
 
     rows: list[Any]
     position: Any
     handle: Any = None
+    origins: list[str] | None = None
 
 
 @dataclass

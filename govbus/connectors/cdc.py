@@ -116,15 +116,16 @@ class DebeziumSource(Source):
         while any(offsets[tp.partition] < ends[tp] for tp in assigned):
             with clients.broker_faults(f"reading {self.topic}"):
                 polled = consumer.poll(timeout_ms=1000, max_records=self.definition.batch_size)
-            rows = []
+            rows, origins = [], []
             for tp, messages in polled.items():
                 for message in messages:
                     offsets[tp.partition] = message.offset + 1
                     row = _row_image(message.value)
                     if row is not None:
                         rows.append(row)
+                        origins.append(f"{tp.topic} {tp.partition} {message.offset}")
             if polled:
-                yield SourceBatch(rows, {"offsets": {str(p): o for p, o in offsets.items()}})
+                yield SourceBatch(rows, {"offsets": {str(p): o for p, o in offsets.items()}}, origins=origins)
 
     def close(self) -> None:
         if self._consumer is not None:

@@ -68,7 +68,9 @@ class FileDropSource(Source):
             try:
                 remaining = islice(rows, report["read"], None)
                 while chunk := list(islice(remaining, self.definition.batch_size)):
-                    yield SourceBatch(chunk, report, handle=path)
+                    # Row numbers from where this chunk starts: the rows before it are acknowledged.
+                    origins = [f"{path.name} {report['size']} {report['read'] + n}" for n in range(1, len(chunk) + 1)]
+                    yield SourceBatch(chunk, report, handle=path, origins=origins)
             except (UnicodeDecodeError, csv.Error, OSError) as exc:
                 report["error"] = f"unreadable after row {report['read']}: {exc}"
             # An empty closing batch moves the file, once everything before it is acknowledged.

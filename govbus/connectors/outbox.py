@@ -57,7 +57,8 @@ class OutboxSource(Source):
             if not found:
                 return
             after = found[-1].id
-            yield SourceBatch([self._event(row) for row in found], {"last_id": after}, handle=[row.id for row in found])
+            ids = [row.id for row in found]
+            yield SourceBatch([self._event(row) for row in found], {"last_id": after}, handle=ids, origins=[f"outbox {i}" for i in ids])
 
     def acknowledge(self, batch: SourceBatch, outcome: BatchOutcome) -> Any:
         ids = batch.handle

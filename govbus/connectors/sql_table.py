@@ -52,7 +52,7 @@ class SqlTableSource(Source):
         self._rows = None
 
     def batches(self, position: Any) -> Iterator[SourceBatch]:
-        size = self.definition.batch_size
+        size, key, cursor = self.definition.batch_size, self.definition.key, self.definition.cursor
         while True:
             with self.database.begin() as connection:
                 rows = self._source(connection)
@@ -61,7 +61,9 @@ class SqlTableSource(Source):
             if not found:
                 return
             position = self._position_of(found[-1])
-            yield SourceBatch(found, position)
+            # The row's key and cursor value: a changed row is a new event, a re-read one the same.
+            origins = [f"{row[key]} {row[cursor]}" for row in found] if cursor else [str(row[key]) for row in found]
+            yield SourceBatch(found, position, origins=origins)
             if len(found) < size:
                 return
 

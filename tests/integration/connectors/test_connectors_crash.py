@@ -1,4 +1,4 @@
-"""A table source killed with SIGKILL loses no row, and repeats at most the batch in flight.
+"""A table source killed with SIGKILL loses no row, and repeats at most the batch in flight, with its event ids.
 
 The connector runs in a child process that is killed for real: either exactly between the
 broker's acknowledgement and the cursor commit (the worst moment), or at random moments.
@@ -11,11 +11,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 
 from connector_feeds import TableFeed, moves, read_topic
+from sqlalchemy import column, select, table
 
+from govbus.bus.subscriber import Subscriber
 from govbus.connectors.state import load_state
+from govbus.land import land, landed_table_name
 
 ROWS = 3000
 BATCH = 100
@@ -77,6 +80,17 @@ def test_a_kill_between_the_ack_and_the_cursor_commit_repeats_only_that_batch(co
     # The fourth batch was on the broker but not yet behind the cursor: it, and only it, came twice.
     assert repeated == [m["national_id"] for m in moves(3 * BATCH + 1, BATCH)]
     assert max(published.values()) == 2
+    # The resent batch carries the event ids of its first sending, so landing keeps one row each.
+    ids: dict[str, set[str]] = defaultdict(set)
+    with Subscriber(feed.project, [feed.project.moves], group_id=None, settings=feed.settings) as subscriber:
+        for event in subscriber.events(idle_timeout_s=1.0):
+            ids[event.record["national_id"]].add(event.headers["event_id"])
+    assert all(len(ids[nid]) == 1 for nid in repeated) and len({i for found in ids.values() for i in found}) == ROWS
+    landed = land(feed.project, feed.store, [feed.project.moves], settings=feed.settings, idle_timeout_s=1.0)
+    assert (landed.consumed, landed.landed, landed.balanced) == (ROWS + BATCH, ROWS + BATCH, True)
+    with feed.store.begin() as connection:
+        rows = connection.execute(select(column("national_id"), column("_event_id")).select_from(table(landed_table_name(feed.project.moves)))).all()
+    assert sorted(rows) == sorted((nid, *found) for nid, found in ids.items())
 
 
 def _progress(feed: TableFeed) -> int:
