@@ -103,7 +103,8 @@ def test_the_lint_command_prints_file_and_line_and_exits_non_zero(project):
 
     app.add_typer(contracts_cli.app, name="contracts")
     clean = CliRunner().invoke(app, ["contracts", "lint"])
-    assert clean.exit_code == 0 and "6 contract(s): 0 error(s), 0 warning(s)" in clean.output
+    shipped = len(list(project.contracts_dir.glob("*.yaml")))
+    assert clean.exit_code == 0 and f"{shipped} contract(s): 0 error(s), 0 warning(s)" in clean.output
     line = edit(project.contracts_dir / ADDRESS, "provider: population", "provider: populace")
     broken = CliRunner().invoke(app, ["contracts", "lint"])
     assert broken.exit_code == 1

@@ -5,13 +5,17 @@ from __future__ import annotations
 from contract_files import edit
 
 from govbus.bus.topics import desired_topics
+from govbus.contracts.loader import load_contracts
 from govbus.project import load_project
 
 
-def test_every_contracted_topic_gets_dead_letter_and_quarantine_twins(project):
+def test_every_topic_gets_a_dead_letter_twin_and_a_quarantine_twin_where_its_contract_quarantines(project):
     names = {spec.name for spec in desired_topics(project)}
+    quarantining = {c.dataset.topic for c in load_contracts(project.contracts_dir) if c.may_quarantine}
+    assert "post.address.change_notified" in quarantining and "registry.person.merged" not in quarantining
     for topic in project.topics:
-        assert {topic, f"{topic}.dlq", f"{topic}.quarantine"} <= names
+        assert {topic, f"{topic}.dlq"} <= names
+        assert (f"{topic}.quarantine" in names) == (topic in quarantining)
 
 
 def test_a_contract_that_never_quarantines_gets_no_quarantine_twin(project):
