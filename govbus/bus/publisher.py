@@ -76,10 +76,9 @@ class Publisher:
         for number, record in enumerate(records, start=1):
             receipt.read = number
             try:
-                codec.check_record(record, schema)
+                payload = codec.encode(record, schema)
                 key = _key_of(record, topic)
                 breach = _first_breach(checks, record)
-                payload = codec.encode(record, schema, checked=False)
                 if len(payload) > self._max_event_bytes:
                     raise SchemaViolation(
                         f"event is {len(payload)} bytes encoded, over the {self._max_event_bytes}-byte limit",

@@ -1,17 +1,21 @@
-"""A record validator compiled once per schema version.
+"""A record checker and writer compiled once per schema version.
 
-Most event schemas are flat records of primitives, enums and nullable primitives; for those a
-precompiled field table checks a record several times faster than walking the schema on each
-call. Anything richer (nested records, arrays, maps, fixed) falls back to fastavro's validator.
+Most event schemas are flat records of primitives, enums and nullable primitives. For those a
+precompiled field table names the field at fault, and one generated function checks every field
+and writes the Avro body in the same pass: publishing walks each record once, not once to
+validate and again in fastavro. Anything richer (nested records, arrays, maps, fixed) falls back
+to fastavro's validator and writer.
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Any, Callable
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 LONG_RANGE = (-(2**63), 2**63 - 1)
+SMALL_LONGS = 1024
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,38 @@ class FieldRule:
     expected: str
     accepts: Callable[[Any], bool]
     required: bool
+
+
+@dataclass(frozen=True)
+class FlatRecord:
+    """A flat record schema, compiled: the names it allows, a rule per field for messages, and
+    ``write(record)``, the Avro body of a valid record or ``None`` for any fault (the rules then
+    say which), itself ``None`` when a union is too rich to write by hand."""
+
+    names: frozenset[str]
+    rules: tuple[FieldRule, ...]
+    write: Callable[[dict[str, Any]], bytes | None] | None
+
+
+def avro_long(number: int) -> bytes:
+    """Avro's zig-zag variable-length encoding of an int or long."""
+    number = (number << 1) ^ (number >> 63)
+    out = bytearray()
+    while number & ~0x7F:
+        out.append((number & 0x7F) | 0x80)
+        number >>= 7
+    out.append(number)
+    return bytes(out)
+
+
+# String lengths and enum and union indexes are nearly always small; a table spares the loop.
+_SMALL = tuple(avro_long(n) for n in range(SMALL_LONGS))
+_WRITER_NAMES = {
+    "_small": _SMALL,
+    "_long": lambda n: _SMALL[n] if 0 <= n < SMALL_LONGS else avro_long(n),
+    "_float": struct.Struct("<f").pack,
+    "_double": struct.Struct("<d").pack,
+}
 
 
 def _primitive(kind: str) -> Callable[[Any], bool] | None:
@@ -39,32 +75,96 @@ def _primitive(kind: str) -> Callable[[Any], bool] | None:
     return None
 
 
-def _branch(schema: Any) -> tuple[str, Callable[[Any], bool]] | None:
-    """How to accept one (non-union) type, with its name for messages; None if not flat."""
+def _flat_type(schema: Any) -> Any:
+    """The primitive name or enum dict a (non-union) branch stands for; None if not flat."""
     if isinstance(schema, str):
-        accepts = _primitive(schema)
-        return (schema, accepts) if accepts else None
+        return schema if _primitive(schema) else None
     if isinstance(schema, dict) and schema.get("type") == "enum":
-        symbols = frozenset(schema["symbols"])
-        return "one of " + ", ".join(schema["symbols"]), lambda v: type(v) is str and v in symbols
+        return schema
     if isinstance(schema, dict) and "logicalType" not in schema and isinstance(schema.get("type"), str):
-        return _branch(schema["type"])
+        return _flat_type(schema["type"])
     return None
 
 
-def compile_rules(definition: Any) -> list[FieldRule] | None:
-    """Field rules for a flat record schema, or None when the schema needs the general validator."""
+def _branch(kind: Any) -> tuple[str, Callable[[Any], bool]]:
+    """How to accept one flat type, with its name for messages."""
+    if isinstance(kind, dict):
+        symbols = frozenset(kind["symbols"])
+        return "one of " + ", ".join(kind["symbols"]), lambda v: type(v) is str and v in symbols
+    return kind, _primitive(kind)
+
+
+def _write_lines(kind: Any, slot: str, names: dict[str, Any]) -> list[str]:
+    """Statements that check ``v`` is a ``kind`` and write it, or return None."""
+    if isinstance(kind, dict):
+        names[slot] = {symbol: _SMALL[index] for index, symbol in enumerate(kind["symbols"])}
+        return [f"i = {slot}.get(v) if type(v) is str else None", "if i is None: return None", "w(i)"]
+    if kind == "string":
+        return ["if type(v) is not str: return None", "b = v.encode()", "n = len(b)",
+                "w(_small[n] if n < 1024 else _long(n))", "w(b)"]
+    if kind == "bytes":
+        return ["if type(v) is not bytes: return None", "w(_long(len(v)))", "w(v)"]
+    if kind in ("int", "long"):
+        names[slot] = INT_RANGE if kind == "int" else LONG_RANGE
+        return [f"if type(v) is not int or not {slot}[0] <= v <= {slot}[1]: return None", "w(_long(v))"]
+    if kind in ("float", "double"):
+        return ["if type(v) is not float and type(v) is not int: return None", f"w(_{kind}(v))"]
+    if kind == "boolean":
+        return ["if type(v) is not bool: return None", "w(b'\\x01' if v else b'\\x00')"]
+    return ["if v is not None: return None"]
+
+
+def _field_lines(field: dict, kinds: list[Any], slot: str, names: dict[str, Any]) -> list[str] | None:
+    if "default" in field:
+        names[f"{slot}_default"] = field["default"]
+        lines = [f"v = get({field['name']!r}, {slot}_default)"]
+    else:
+        lines = [f"v = get({field['name']!r})"]
+    if len(kinds) == 1:
+        return lines + _write_lines(kinds[0], slot, names)
+    others = [index for index, kind in enumerate(kinds) if kind != "null"]
+    if len(kinds) != 2 or len(others) != 1:
+        return None  # which branch fastavro would pick is its own business
+    index = others[0]
+    body = _write_lines(kinds[index], slot, names)
+    return lines + [f"if v is None: w({_SMALL[1 - index]!r})", "else:", f"    w({_SMALL[index]!r})"] + [
+        "    " + line for line in body
+    ]
+
+
+def _compile_writer(fields: list[dict], kinds: list[list[Any]], names_allowed: frozenset[str]) -> Callable | None:
+    names: dict[str, Any] = {**_WRITER_NAMES, "_allowed": names_allowed}
+    lines = ["if not isinstance(record, dict) or not record.keys() <= _allowed: return None",
+             "get = record.get", "parts = []", "w = parts.append"]
+    for number, (field, field_kinds) in enumerate(zip(fields, kinds)):
+        field_lines = _field_lines(field, field_kinds, f"_f{number}", names)
+        if field_lines is None:
+            return None
+        lines += field_lines
+    # A value fastavro would also refuse (an unpaired surrogate, a float beyond single precision)
+    # goes the slow way too, so the caller sees the same error either way.
+    source = ["try:", *("    " + line for line in lines), "except (UnicodeEncodeError, OverflowError, TypeError):",
+              "    return None", "return b''.join(parts)"]
+    signature = ", ".join(["record", *(f"{name}={name}" for name in names)])
+    exec("\n".join([f"def write({signature}):", *("    " + line for line in source)]), names)  # noqa: S102 - only names we made
+    return names["write"]
+
+
+def compile_rules(definition: Any) -> FlatRecord | None:
+    """A flat record schema compiled, or None when the schema needs fastavro's validator."""
     if not isinstance(definition, dict) or definition.get("type") != "record":
         return None
-    rules = []
+    rules, kinds = [], []
     for field in definition["fields"]:
         branches = field["type"] if isinstance(field["type"], list) else [field["type"]]
-        compiled = [_branch(b) for b in branches]
-        if any(c is None for c in compiled):
+        flat = [_flat_type(b) for b in branches]
+        if any(kind is None for kind in flat):
             return None
-        names = [name for name, _ in compiled]
+        compiled = [_branch(kind) for kind in flat]
         checks = [accepts for _, accepts in compiled]
         accepts = checks[0] if len(checks) == 1 else (lambda v, checks=checks: any(c(v) for c in checks))
         required = "null" not in branches and "default" not in field
-        rules.append(FieldRule(field["name"], " or ".join(names), accepts, required))
-    return rules
+        rules.append(FieldRule(field["name"], " or ".join(name for name, _ in compiled), accepts, required))
+        kinds.append(flat)
+    names = frozenset(field["name"] for field in definition["fields"])
+    return FlatRecord(names, tuple(rules), _compile_writer(definition["fields"], kinds, names))
