@@ -27,6 +27,8 @@ _GROUPS: list[tuple[str, str | None]] = [
     ("govbus.cli.access", "access"),
     ("govbus.cli.audit", "audit"),
     ("govbus.cli.disputes", "disputes"),
+    ("govbus.cli.scenario", "scenario"),
+    ("govbus.cli.case", "case"),
     ("govbus.cli.holdings", "holdings"),
 ]
 
