@@ -16,6 +16,7 @@ from connector_feeds import QUARANTINED_POSTCODE, REJECTED_POSTCODE, Feed, messa
 
 from sqlalchemy import delete, select
 
+from govbus.audit.log import entries
 from govbus.bus.dead_letter import dead_letter_topic
 from govbus.bus.quarantine import quarantine_topic
 from govbus.connectors.state import load_state
@@ -111,6 +112,20 @@ class SinkConformance:
         with feed.database.begin() as connection:
             stored = connection.execute(select(consumer_offset.c.next_offset).where(consumer_offset.c.topic == feed.project.moves))
             assert sum(stored.scalars()) == 12
+
+    def test_each_batch_is_audited_as_consumed_by_the_agency_under_its_agreement(self, feed):
+        feed.add(moves(1, 5))
+        run = feed.run()
+        audited = entries(feed.store, kind="consume")
+        assert run.written == 5
+        assert [(e.actor, e.agreement_ref, e.subject_count) for e in audited] == [(feed.definition.agency, "AGR-2026-014", 5)]
+
+    def test_a_value_the_table_cannot_hold_is_dead_lettered_alone(self, feed):
+        feed.add([*moves(1, 2), {**moves(3, 1)[0], "city": "Nor\x00rvik"}])
+        run = feed.run()
+        refused = 1 if feed.database.dialect == "postgresql" else 0
+        assert (run.consumed, run.written, run.dead_lettered) == (3, 3 - refused, refused)
+        assert len(feed.rows()) == 3 - refused
 
     def test_replaying_from_the_start_leaves_the_same_rows(self, feed):
         feed.add(moves(1, 12))

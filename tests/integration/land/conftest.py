@@ -15,12 +15,6 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def store(fresh_store):
-    """The shared fresh store (SQLite, then PostgreSQL): migrated and empty."""
-    return fresh_store
-
-
-@pytest.fixture
 def land_project(tmp_path, unique_topic, kafka_settings) -> Project:
     """Topics ``people`` (population.person.registered, 3 partitions) and ``moves`` (address_changed, 2)."""
     root = tmp_path / "project"

@@ -26,8 +26,8 @@ def govbus(project, *args: str):
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "300"})
 
 
-def test_land_prints_what_landed_per_topic_and_a_rerun_lands_nothing(land_project, store, kafka_settings, monkeypatch, resident):
-    monkeypatch.setenv("GOVBUS_STORE_URL", store.url)
+def test_land_prints_what_landed_per_topic_and_a_rerun_lands_nothing(land_project, fresh_store, kafka_settings, monkeypatch, resident):
+    monkeypatch.setenv("GOVBUS_STORE_URL", fresh_store.url)
     publish(land_project, land_project.people, [resident(n) for n in range(12)], kafka_settings)
 
     first = govbus(land_project, "land", "--topic", land_project.people, "--idle", "1")

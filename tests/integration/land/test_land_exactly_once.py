@@ -39,7 +39,7 @@ def kill_part_way(child: subprocess.Popen, store, threshold: int, rng: random.Ra
     child.wait()
 
 
-def test_a_lander_killed_at_random_points_lands_every_event_exactly_once(land_project, store, kafka_settings, resident):
+def test_a_lander_killed_at_random_points_lands_every_event_exactly_once(land_project, fresh_store, kafka_settings, resident):
     people = [resident(n) for n in range(1000)]
     moves = [{"national_id": resident(n)["national_id"], "street": "Hamngatan 1", "postcode": "22100", "city": "Sjöby"} for n in range(200)]
     publish(land_project, land_project.people, people, kafka_settings)
@@ -50,22 +50,22 @@ def test_a_lander_killed_at_random_points_lands_every_event_exactly_once(land_pr
     producer.flush()
     producer.close()
     topics = [land_project.people, land_project.moves]
-    audit.create(store.engine)
+    audit.create(fresh_store.engine)
     rng = random.Random(20260314)
     interrupted = []
 
     for _ in range(4):
-        child = run_child(land_project, store, *topics)
-        done = audited(store)
+        child = run_child(land_project, fresh_store, *topics)
+        done = audited(fresh_store)
         # Somewhere in the first half of what is left, so every run has work left to be cut short.
-        kill_part_way(child, store, done + rng.randint(1, max(1, (1200 - done) // 2)), rng)
-        interrupted.append(audited(store))
-    finished = run_child(land_project, store, *topics)
+        kill_part_way(child, fresh_store, done + rng.randint(1, max(1, (1200 - done) // 2)), rng)
+        interrupted.append(audited(fresh_store))
+    finished = run_child(land_project, fresh_store, *topics)
     assert finished.wait(timeout=300) == 0, finished.stderr.read().decode()
 
     # The kills hit the lander part way through, not before it started or after it was done.
     assert any(0 < count < 1200 for count in interrupted), interrupted
-    with store.begin() as connection:
+    with fresh_store.begin() as connection:
         events = (audit.c.topic, audit.c.partition, audit.c.offset)
         total = connection.execute(select(func.count()).select_from(audit)).scalar_one()
         distinct_events = connection.execute(select(func.count()).select_from(select(*events).distinct().subquery())).scalar_one()
@@ -76,4 +76,4 @@ def test_a_lander_killed_at_random_points_lands_every_event_exactly_once(land_pr
     assert (total, distinct_events) == (1200, 1200)
     assert sorted(({k: r[k] for k in people[0]} for r in landed[land_project.people]), key=str) == sorted(people, key=str)
     assert sorted(r["national_id"] for r in landed[land_project.moves]) == sorted(m["national_id"] for m in moves)
-    assert stored_positions(store, "govbus.land", topics) == end_offsets(kafka_settings, topics)
+    assert stored_positions(fresh_store, "govbus.land", topics) == end_offsets(kafka_settings, topics)
