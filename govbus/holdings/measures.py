@@ -3,8 +3,9 @@
 - coverage: the share of rows whose key the registry links to a person (``person_xref``);
 - agreement: the share of the covered rows' values equal to the golden value, once both are
   normalised the way reconciliation normalises them (golden values are stored normalised);
-- staleness: the share of the agency's values that an authoritative agency observed more recently
-  (from provenance times), over the agency's records the registry holds.
+- staleness: the share of the agency's values that an authoritative agency has since changed: it
+  observed a different value after the agency's copy (provenance times), over the agency's
+  records the registry holds.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def normaliser(mappings: SourceMappings, attribute: str):
 
 
 def staleness(registry: Connection, holding: Holding, authority: dict[str, set[str]]) -> tuple[int, int]:
-    """(timed values, stale values): the agency's values, and those an authority observed later."""
+    """(timed values, stale values): the agency's values, and those an authority changed after the copy."""
     timed = stale = 0
     for attribute in sorted(set(holding.columns.values())):
         trusted = authority.get(DOMAINS[attribute], set()) - {holding.source}
@@ -108,7 +109,8 @@ def staleness(registry: Connection, holding: Holding, authority: dict[str, set[s
         newer = person_attribute.alias("newer")
         later = exists().where(and_(
             newer.c.person_id == person_attribute.c.person_id, newer.c.attribute == attribute,
-            newer.c.source.in_(sorted(trusted)), newer.c.observed_at > person_attribute.c.observed_at))
+            newer.c.source.in_(sorted(trusted)), newer.c.observed_at > person_attribute.c.observed_at,
+            newer.c.value != person_attribute.c.value))
         query = select(func.count(), func.sum(type_coerce(case((later, 1), else_=0), Integer))).where(
             person_attribute.c.source == holding.source, person_attribute.c.attribute == attribute,
             person_attribute.c.observed_at.is_not(None))
