@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
@@ -22,6 +23,8 @@ from govbus.security.principals import SERVICES
 from govbus.stack import LocalBroker
 from govbus.stack.local import LocalStackSettings, local_services
 from govbus.store import Store
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_a_broker_formatted_without_security_is_not_started_with_it(make_broker):
@@ -54,6 +57,10 @@ def cli(project, bootstrap: str, *args: str) -> subprocess.CompletedProcess:
 def secured_stack(demo_project, find_free_ports):
     """The broker of a plain `govbus up` (security is the default) over a copy of the demo project."""
     project = demo_project()
+    # The broker's configuration template and jars, as a project checked out beside them has.
+    (project.root / "infra").symlink_to(REPO / "infra")
+    (project.root / ".govbus" / "kafka").mkdir(parents=True)
+    (project.root / ".govbus" / "kafka" / "libs").symlink_to(REPO / ".govbus" / "kafka" / "libs")
     port, controller_port = find_free_ports(2)
     settings = LocalStackSettings(kafka_port=port, kafka_controller_port=controller_port)
     (broker,) = local_services(project, settings, only=["kafka"])
