@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import struct
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import AuthorizationError, KafkaConnectionError, KafkaError, KafkaTimeoutError
@@ -55,6 +56,39 @@ def broker_faults(action: str, settings: KafkaSettings | None = None) -> Iterato
 def producer(settings: KafkaSettings, **overrides) -> KafkaProducer:
     with broker_faults(f"connecting a producer to {settings.bootstrap_servers}", settings):
         return KafkaProducer(**settings.client_config(), **{**PRODUCER_TUNING, **overrides})
+
+
+def key_partitioner(producer: KafkaProducer, topic: str, settings: KafkaSettings | None = None) -> Callable[[bytes], int]:
+    """The partition Kafka's default partitioner gives a key (murmur2, as in the Java client).
+
+    kafka-python works it out per event byte by byte and re-sorts the partition list each time;
+    a publisher that names the partition itself skips that, and the events still land where any
+    other Kafka client would put them.
+    """
+    with broker_faults(f"finding the partitions of {topic}", settings):
+        partitions = sorted(producer.partitions_for(topic))
+    count = len(partitions)
+    return lambda key: partitions[(murmur2(key) & 0x7FFFFFFF) % count]
+
+
+_MIX = 0x5BD1E995
+# Unpackers of n little-endian 32-bit words, for keys up to 256 bytes; longer ones build their own.
+_WORDS = tuple(struct.Struct(f"<{n}I").unpack_from for n in range(65))
+
+
+def murmur2(key: bytes) -> int:
+    """MurmurHash2 of ``key`` as Kafka computes it (seed 0x9747b28c), four bytes at a time."""
+    length = len(key)
+    words = length >> 2
+    h = 0x9747B28C ^ length
+    for k in (_WORDS[words] if words < 65 else struct.Struct(f"<{words}I").unpack_from)(key):
+        k = (k * _MIX) & 0xFFFFFFFF
+        k = ((k ^ (k >> 24)) * _MIX) & 0xFFFFFFFF
+        h = ((h * _MIX) & 0xFFFFFFFF) ^ k
+    if length & 3:
+        h = ((h ^ int.from_bytes(key[words << 2 :], "little")) * _MIX) & 0xFFFFFFFF
+    h = ((h ^ (h >> 13)) * _MIX) & 0xFFFFFFFF
+    return h ^ (h >> 15)
 
 
 def consumer(settings: KafkaSettings, **config) -> KafkaConsumer:

@@ -71,44 +71,36 @@ class Publisher:
         checks = self.checks.get(topic.name, [])
         receipt = PublishReceipt(topic.name, topic.subject, schema.version, agency)
         headers_for_next = event_headers(topic.subject, agency, schema.version, trace_id)
+        partition_of = clients.key_partitioner(self._producer, topic.name, self.settings)
+        send, encode, limit = self._producer.send, codec.encode, self._max_event_bytes
         started = time.perf_counter()
-        in_flight = []
+        accepted, quarantined = [], []
+        number = 0
         for number, record in enumerate(records, start=1):
-            receipt.read = number
             try:
-                payload = codec.encode(record, schema)
+                payload = encode(record, schema)
                 key = _key_of(record, topic)
-                breach = _first_breach(checks, record)
-                if len(payload) > self._max_event_bytes:
-                    raise SchemaViolation(
-                        f"event is {len(payload)} bytes encoded, over the {self._max_event_bytes}-byte limit",
-                        reason="oversized",
-                    )
+                breach = _first_breach(checks, record) if checks else None
+                if len(payload) > limit:
+                    raise SchemaViolation(f"event is {len(payload)} bytes encoded, over the {limit}-byte limit", reason="oversized")
             except ViolationError as exc:
                 receipt.rejections.append(self._reject(topic, number, record, exc, use_dlq))
                 continue
             headers = headers_for_next(event_ids(number, record) if event_ids else None)
-            destination = topic.name
             if breach is not None:
                 receipt.note_breach(breach)
-                if breach.action == "quarantine":
-                    destination = quarantine_topic(topic.name)
-                    headers = QuarantineNote.of(breach, stage="publish", source_topic=topic.name).to_kafka(headers)
-            in_flight.append((destination, self._producer.send(destination, value=payload, key=key, headers=headers)))
+            if breach is None or breach.action != "quarantine":
+                accepted.append(send(topic.name, value=payload, key=key, headers=headers, partition=partition_of(key)))
+            else:
+                headers = QuarantineNote.of(breach, stage="publish", source_topic=topic.name).to_kafka(headers)
+                quarantined.append(send(quarantine_topic(topic.name), value=payload, key=key, headers=headers))
             if on_progress and number % 1000 == 0:
                 on_progress(number)
+        receipt.read = number
         with clients.broker_faults(f"publishing to {topic.name}"):
             self._producer.flush()
-        for destination, future in in_flight:
-            if future.succeeded() and destination != topic.name:
-                receipt.quarantined += 1
-            elif future.succeeded():
-                receipt.sent += 1
-                receipt.record_offset(future.value.partition, future.value.offset)
-            else:
-                receipt.failed += 1
-                if len(receipt.failures) < 10:
-                    receipt.failures.append(str(future.exception))
+        receipt.settle(accepted)
+        receipt.settle(quarantined, quarantined=True)
         receipt.seconds = time.perf_counter() - started
         if on_progress:
             on_progress(receipt.read)

@@ -67,6 +67,19 @@ class PublishReceipt:
         if breach.action == "warn":
             self.warnings += 1
 
+    def settle(self, futures: list[Any], *, quarantined: bool = False) -> None:
+        """Count acknowledged sends (with their offsets, for the main topic) and failed ones."""
+        for future in futures:
+            if not future.succeeded():
+                self.failed += 1
+                if len(self.failures) < 10:
+                    self.failures.append(str(future.exception))
+            elif quarantined:
+                self.quarantined += 1
+            else:
+                self.sent += 1
+                self.record_offset(future.value.partition, future.value.offset)
+
     def record_offset(self, partition: int, offset: int) -> None:
         if partition in self.partitions:
             self.partitions[partition].add(offset)

@@ -94,57 +94,62 @@ def _branch(kind: Any) -> tuple[str, Callable[[Any], bool]]:
     return kind, _primitive(kind)
 
 
-def _write_lines(kind: Any, slot: str, names: dict[str, Any]) -> list[str]:
-    """Statements that check ``v`` is a ``kind`` and write it, or return None."""
+def _write_lines(kind: Any, slot: str, names: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Statements that check ``v`` is a ``kind`` and bind its encoding to the returned pieces (or
+    return None from the writer)."""
     if isinstance(kind, dict):
         names[slot] = {symbol: _SMALL[index] for index, symbol in enumerate(kind["symbols"])}
-        return [f"i = {slot}.get(v) if type(v) is str else None", "if i is None: return None", "w(i)"]
-    if kind == "string":
-        return ["if type(v) is not str: return None", "b = v.encode()", "n = len(b)",
-                "w(_small[n] if n < 1024 else _long(n))", "w(b)"]
-    if kind == "bytes":
-        return ["if type(v) is not bytes: return None", "w(_long(len(v)))", "w(v)"]
+        return [f"{slot}p = {slot}.get(v) if type(v) is str else None", f"if {slot}p is None: return None"], [f"{slot}p"]
+    if kind in ("string", "bytes"):
+        text = kind == "string"
+        return [
+            f"if type(v) is not {'str' if text else 'bytes'}: return None",
+            f"{slot}b = v.encode()" if text else f"{slot}b = v",
+            f"{slot}p = _small[len({slot}b)] if len({slot}b) < 1024 else _long(len({slot}b))",
+        ], [f"{slot}p", f"{slot}b"]
     if kind in ("int", "long"):
         names[slot] = INT_RANGE if kind == "int" else LONG_RANGE
-        return [f"if type(v) is not int or not {slot}[0] <= v <= {slot}[1]: return None", "w(_long(v))"]
+        return [f"if type(v) is not int or not {slot}[0] <= v <= {slot}[1]: return None", f"{slot}p = _long(v)"], [f"{slot}p"]
     if kind in ("float", "double"):
-        return ["if type(v) is not float and type(v) is not int: return None", f"w(_{kind}(v))"]
+        return ["if type(v) is not float and type(v) is not int: return None", f"{slot}p = _{kind}(v)"], [f"{slot}p"]
     if kind == "boolean":
-        return ["if type(v) is not bool: return None", "w(b'\\x01' if v else b'\\x00')"]
-    return ["if v is not None: return None"]
+        return ["if type(v) is not bool: return None", f"{slot}p = b'\\x01' if v else b'\\x00'"], [f"{slot}p"]
+    return ["if v is not None: return None"], []
 
 
-def _field_lines(field: dict, kinds: list[Any], slot: str, names: dict[str, Any]) -> list[str] | None:
+def _field_lines(field: dict, kinds: list[Any], slot: str, names: dict[str, Any]) -> tuple[list[str], list[str]] | None:
     if "default" in field:
         names[f"{slot}_default"] = field["default"]
         lines = [f"v = get({field['name']!r}, {slot}_default)"]
     else:
         lines = [f"v = get({field['name']!r})"]
     if len(kinds) == 1:
-        return lines + _write_lines(kinds[0], slot, names)
+        body, pieces = _write_lines(kinds[0], slot, names)
+        return lines + body, pieces
     others = [index for index, kind in enumerate(kinds) if kind != "null"]
     if len(kinds) != 2 or len(others) != 1:
         return None  # which branch fastavro would pick is its own business
     index = others[0]
-    body = _write_lines(kinds[index], slot, names)
-    return lines + [f"if v is None: w({_SMALL[1 - index]!r})", "else:", f"    w({_SMALL[index]!r})"] + [
-        "    " + line for line in body
-    ]
+    body, pieces = _write_lines(kinds[index], slot, names)
+    null_branch = [f"{slot}u = {_SMALL[1 - index]!r}", *(f"{piece} = b''" for piece in pieces)]
+    lines += ["if v is None:", *("    " + line for line in null_branch), "else:", f"    {slot}u = {_SMALL[index]!r}"]
+    return lines + ["    " + line for line in body], [f"{slot}u", *pieces]
 
 
 def _compile_writer(fields: list[dict], kinds: list[list[Any]], names_allowed: frozenset[str]) -> Callable | None:
     names: dict[str, Any] = {**_WRITER_NAMES, "_allowed": names_allowed}
-    lines = ["if not isinstance(record, dict) or not record.keys() <= _allowed: return None",
-             "get = record.get", "parts = []", "w = parts.append"]
+    lines = ["if not isinstance(record, dict) or not record.keys() <= _allowed: return None", "get = record.get"]
+    pieces: list[str] = []
     for number, (field, field_kinds) in enumerate(zip(fields, kinds)):
-        field_lines = _field_lines(field, field_kinds, f"_f{number}", names)
-        if field_lines is None:
+        compiled = _field_lines(field, field_kinds, f"_f{number}", names)
+        if compiled is None:
             return None
-        lines += field_lines
+        lines += compiled[0]
+        pieces += compiled[1]
     # A value fastavro would also refuse (an unpaired surrogate, a float beyond single precision)
     # goes the slow way too, so the caller sees the same error either way.
     source = ["try:", *("    " + line for line in lines), "except (UnicodeEncodeError, OverflowError, TypeError):",
-              "    return None", "return b''.join(parts)"]
+              "    return None", f"return b''.join(({', '.join(pieces)},))" if pieces else "return b''"]
     signature = ", ".join(["record", *(f"{name}={name}" for name in names)])
     exec("\n".join([f"def write({signature}):", *("    " + line for line in source)]), names)  # noqa: S102 - only names we made
     return names["write"]

@@ -139,3 +139,4 @@ def test_zig_zag_longs_match_the_specification(number):
         if not zig:
             break
     assert avro_long(number) == bytes(expected)
+
