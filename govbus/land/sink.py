@@ -75,6 +75,7 @@ class TableSink:
         # PostgreSQL text cannot hold NUL, so a value carrying one would fail the whole batch.
         self._nul_free = [c.name for c in self.table.columns if c.name in self.columns and isinstance(c.type, String)]
         self._refuse_nul = store.dialect == "postgresql" and bool(self._nul_free)
+        self._texts = itemgetter(*self._nul_free, *self._nul_free[:1])  # a tuple, however few columns
         self._every_landing_column = len(self.landing) == len(_LANDING)
         # A scalar for one key column, a tuple for several: either identifies the row in a batch.
         self._key = itemgetter(*self.key_columns)
@@ -92,7 +93,8 @@ class TableSink:
         record = event.record
         build = self._builders.get(event.writer.fingerprint) or self._builder(event)
         row = build(record)
-        if self._refuse_nul:
+        # One scan of all the row's text, in C; the columns are gone through only on a hit.
+        if self._refuse_nul and "\x00" in "".join(map(str, self._texts(row))):
             _refuse_nul(row, self._nul_free)
         if self._every_landing_column:
             _stamp(row, event)
@@ -109,7 +111,10 @@ class TableSink:
 
     def _builder(self, event: Event) -> Callable[[Mapping], Row]:
         blank, fields = self._blank, self._fields
-        if blank is not None and event.record.keys() <= blank.keys():
+        if blank is not None and not self.landing and event.record.keys() == blank.keys():
+            # The record is the row: nothing is added to it (no landing columns), so it is not copied.
+            build = lambda record: record  # noqa: E731
+        elif blank is not None and event.record.keys() <= blank.keys():
             build = lambda record: {**blank, **record}  # noqa: E731
         else:
             build = lambda record: {column: record.get(field) for column, field in fields}  # noqa: E731
