@@ -31,6 +31,10 @@ OnlyOption = Annotated[
 def up(
     ctx: typer.Context,
     only: OnlyOption = None,
+    also: Annotated[
+        Optional[list[str]],
+        typer.Option("--with", help="Start these optional services too (connect: Kafka Connect for `kind: cdc` connectors)."),
+    ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Seconds to wait for each service to answer.")
     ] = 120.0,
@@ -38,7 +42,7 @@ def up(
 ) -> None:
     """Start the local stack (Kafka and Airflow) and wait until every service answers; a no-op if it runs."""
     settings = stack_settings()
-    services = local_services(state(ctx).project(), settings, only=only or settings.started_groups)
+    services = local_services(state(ctx).project(), settings, only=[*(only or settings.started_groups), *(also or [])])
     statuses = []
     with ThreadPoolExecutor(max_workers=1) as background:
         # Airflow boots slowest (and migrates its database the first time) and needs no broker
@@ -88,7 +92,7 @@ def status(ctx: typer.Context, only: OnlyOption = None, as_json: JsonOption = Fa
 
 
 def register(app: typer.Typer) -> None:
-    app.command(epilog="Example: govbus up && govbus status\n\nExample: govbus up --only kafka")(up)
+    app.command(epilog="Example: govbus up && govbus status\n\nExample: govbus up --only kafka\n\nExample: govbus up --with connect")(up)
     app.command(epilog="Example: govbus down --timeout 10")(down)
     app.command(epilog="Example: govbus status --json | jq .kafka.answering")(status)
 

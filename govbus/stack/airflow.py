@@ -24,7 +24,7 @@ from govbus.errors import ConfigurationError, FatalError, RetriableError
 from govbus.orchestration.connections import govbus_environment
 from govbus.project import Project
 from govbus.settings import KafkaSettings
-from govbus.stack.process import ManagedProcess, ServiceStatus, port_accepts, port_in_use
+from govbus.stack.process import ManagedProcess, ServiceStatus, port_accepts, port_in_use, stop_service
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 # The bus principal Airflow's tasks and triggers act as (govbus.security.principals.SERVICES).
@@ -198,13 +198,7 @@ class AirflowComponent:
         return status
 
     def down(self, timeout: float = 30.0) -> ServiceStatus:
-        stale = self.process.clear_stale()
-        changed = self.process.alive()
-        killed = self.process.stop(timeout) if changed else None
-        status = self.status()
-        status.changed = changed
-        status.notes[:0] = [note for note in (stale, killed) if note]
-        return status
+        return stop_service(self.process, self.status, timeout)
 
     def status(self, *, answering: bool | None = None) -> ServiceStatus:
         """``answering`` is what the caller has just seen; by default the health check is asked."""

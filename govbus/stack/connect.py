@@ -24,7 +24,7 @@ from govbus.project import Project
 from govbus.security.credentials import settings_as
 from govbus.settings import KafkaSettings
 from govbus.stack.kafka_files import ensure_jars, find_java, render_config
-from govbus.stack.process import ManagedProcess, ServiceStatus, port_in_use
+from govbus.stack.process import ManagedProcess, ServiceStatus, port_in_use, stop_service
 
 MAIN_CLASS = "org.apache.kafka.connect.cli.ConnectStandalone"
 # The principal the worker authenticates as, and the variable that carries its password.
@@ -89,13 +89,7 @@ class LocalConnect:
         return status
 
     def down(self, timeout: float = 30.0) -> ServiceStatus:
-        stale = self.process.clear_stale()
-        changed = self.process.alive()
-        killed = self.process.stop(timeout) if changed else None
-        status = self.status()
-        status.changed = changed
-        status.notes[:0] = [note for note in (stale, killed) if note]
-        return status
+        return stop_service(self.process, self.status, timeout)
 
     def status(self) -> ServiceStatus:
         running = self.process.alive()

@@ -13,13 +13,17 @@ from govbus.project import Project
 from govbus.security.bootstrap import secure_bus
 from govbus.security.credentials import service_settings, settings_as
 from govbus.stack.airflow import AIRFLOW_PRINCIPAL, AirflowComponent, LocalAirflow
+from govbus.stack.connect import LocalConnect, connect_service
 from govbus.stack.kafka import LocalBroker
 from govbus.stack.process import ServiceStatus
 from govbus.store.settings import StoreSettings
 
 _HEAP = re.compile(r"^(\d+)([mg])$")
 # The groups of services, in start order: a name in --only or GOVBUS_STACK_SERVICES picks one.
-GROUPS = ("kafka", "airflow")
+GROUPS = ("kafka", "airflow", "connect")
+# What `govbus up` starts unless told otherwise; Kafka Connect (for `kind: cdc` connectors) is
+# optional: `govbus up --with connect`, or GOVBUS_STACK_SERVICES=kafka,airflow,connect.
+DEFAULT_GROUPS = ("kafka", "airflow")
 
 
 
@@ -37,7 +41,7 @@ class ProjectBroker(LocalBroker):
         return status
 
 
-LocalService = ProjectBroker | AirflowComponent
+LocalService = ProjectBroker | AirflowComponent | LocalConnect
 
 
 class LocalStackSettings(BaseSettings):
@@ -58,7 +62,9 @@ class LocalStackSettings(BaseSettings):
     # Airflow's own metadata; SQLite in the state dir unless set (a PostgreSQL URL, say).
     airflow_database_url: str | None = None
     # What a plain `govbus up` starts: GOVBUS_STACK_SERVICES=kafka keeps it to the broker.
-    services: str = ",".join(GROUPS)
+    services: str = ",".join(DEFAULT_GROUPS)
+    # The Kafka Connect worker's REST port (with connect among the services).
+    connect_port: int = 8083
 
     @field_validator("kafka_heap")
     @classmethod
@@ -111,7 +117,8 @@ def local_services(
 ) -> list[LocalService]:
     """The services of the local stack, in start order (``down`` stops them in reverse).
 
-    ``only`` names groups (``kafka``, ``airflow``); by default every service is listed.
+    ``only`` names groups (``kafka``, ``airflow``, ``connect``); by default every service is
+    listed. Connect is listed only when a connector in ``connectors/`` is ``kind: cdc``.
     """
     settings = settings or stack_settings()
     chosen = set(check_groups(only)) if only else set(GROUPS)
@@ -137,4 +144,7 @@ def local_services(
             database_url=settings.airflow_database_url,
         )
         services.extend(airflow.components)
+    if "connect" in chosen:
+        worker = connect_service(project, f"127.0.0.1:{settings.kafka_port}", port=settings.connect_port)
+        services += [worker] if worker else []
     return services

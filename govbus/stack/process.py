@@ -15,6 +15,7 @@ import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 # Children started by this Python process: only their Popen can reap them, and an unreaped
 # child still answers os.kill(pid, 0) as if it were alive.
@@ -143,6 +144,17 @@ class ManagedProcess:
                 return False
             time.sleep(0.1)
         return True
+
+
+def stop_service(process: ManagedProcess, status: Callable[[], ServiceStatus], timeout: float) -> ServiceStatus:
+    """A service's ``down``: stop its process if it runs, and report ``status()`` with what was done."""
+    stale = process.clear_stale()
+    changed = process.alive()
+    killed = process.stop(timeout) if changed else None
+    stopped = status()
+    stopped.changed = changed
+    stopped.notes[:0] = [note for note in (stale, killed) if note]
+    return stopped
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
