@@ -20,7 +20,9 @@ from sqlalchemy import func, select, text
 from govbus.bus.publisher import Publisher
 from govbus.bus.topics import apply_topics, desired_topics
 from govbus.land import landed_table_name
-from govbus.stack.airflow import LocalAirflow
+from govbus.security.bootstrap import secure_bus
+from govbus.security.credentials import service_settings
+from govbus.stack.airflow import AIRFLOW_PRINCIPAL, LocalAirflow
 from govbus.store import Store
 from govbus.synthetic.country import generate_country
 from govbus.synthetic.events import event_records
@@ -42,6 +44,10 @@ def stack(demo_project, broker):
     (project.root / "dags").symlink_to(REPO / "dags")
     settings = broker.client_settings()
     apply_topics(desired_topics(project), settings)
+    if broker.security:
+        # As `govbus up` does: Airflow's tasks and its bus watcher act as the `airflow` principal.
+        secure_bus(project, settings)
+        settings = service_settings(project, AIRFLOW_PRINCIPAL)
     airflow = LocalAirflow(project, store_url=f"sqlite:///{project.state_dir / 'store.db'}", kafka=settings, port=_free_port(), parallelism=2)
     started = time.monotonic()
     try:
@@ -89,7 +95,7 @@ def _stack_memory(statuses) -> int:
 def test_up_starts_four_healthy_processes_and_a_second_up_leaves_them_alone(stack):
     airflow, statuses, cold_start_s = stack
     assert [s.service for s in statuses] == ["airflow-api-server", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer"]
-    assert all(s.running and s.answering and s.changed and s.ready_in_s is not None for s in statuses)
+    assert all(s.running and s.answering and s.changed and s.ready_in_s is not None for s in statuses), [s.to_dict() for s in statuses]
     assert len({s.pid for s in statuses}) == 4
     memory = _stack_memory(statuses)
     print(f"airflow cold start {cold_start_s:.1f}s, resident memory {memory / 2**20:.0f} MiB")
@@ -98,7 +104,7 @@ def test_up_starts_four_healthy_processes_and_a_second_up_leaves_them_alone(stac
     again = LocalAirflow(airflow.project, store_url=airflow.store_url, kafka=airflow.kafka, port=airflow.port)
     repeated = [component.up() for component in again.components]
     assert [s.pid for s in repeated] == [s.pid for s in statuses]
-    assert not any(s.changed for s in repeated) and all(s.answering for s in repeated)
+    assert not any(s.changed for s in repeated) and all(s.answering for s in repeated), [s.to_dict() for s in repeated]
 
 
 def test_the_api_server_lists_the_dags_unpaused_and_without_import_errors(stack):
@@ -117,13 +123,13 @@ def test_the_api_server_lists_the_dags_unpaused_and_without_import_errors(stack)
         assert page.status == 200 and b"<html" in page.read().lower()
 
 
-def test_an_event_on_the_bus_wakes_land_events_which_lands_it_and_schedules_reconciliation(stack):
+def test_an_event_on_the_bus_wakes_land_events_which_lands_it_and_schedules_reconciliation(stack, broker):
     airflow, _, _ = stack
     project = airflow.project
     (registered,) = [name for name, topic in project.topics.items() if topic.subject == "population.person.registered"]
     residents = list(event_records("population", generate_country(5, seed=9).sources["population"]))
     published = time.monotonic()
-    with Publisher(project, airflow.kafka) as publisher:
+    with Publisher(project, broker.client_settings()) as publisher:
         assert publisher.publish(registered, residents).sent == len(residents)
     store = Store(airflow.store_url)
 
