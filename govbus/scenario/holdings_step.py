@@ -40,3 +40,16 @@ def retire_holdings(api: AirflowApi, project: Project, store: Store, timeout_s: 
         "plans": {plan["holding"]: plan["status"] for plan in plans},
         "state": retiring["state"],
     }
+
+
+def restore_retired(project: Project, store: Store) -> list[str]:
+    """A new run starts from the agencies' own tables: holdings an earlier run retired are restored first."""
+    from govbus.holdings import restore
+    from govbus.holdings.plan import plans
+
+    store.migrate()
+    with store.begin() as connection:
+        retired = [plan.holding for plan in plans(connection, ("retired",))]
+    for holding in retired:
+        restore(project, store, holding, by=STEWARD, reason="govbus scenario: a new run starts from the agencies' own tables")
+    return retired

@@ -21,7 +21,7 @@ from govbus.project import Project
 from govbus.registry.records import PERSON_SUBJECTS
 from govbus.scenario.airflow_api import AirflowApi
 from govbus.scenario.deliver import deliver_all
-from govbus.scenario.holdings_step import retire_holdings
+from govbus.scenario.holdings_step import restore_retired, retire_holdings
 from govbus.scenario.legacy_databases import point_environment, write_legacy_databases
 from govbus.scenario.plan import plan_scenario
 from govbus.scenario.summary import ScenarioSummary, compliance, event_counts, registry_counts, report_locations
@@ -48,6 +48,7 @@ def run_scenario(
     store = Store.for_project(project)
     store.migrate()
     point_environment(project)
+    restore_retired(project, store)
     write_legacy_databases(project, store, plan.country.sources)
     _wait_for_dags(api, timeout_s, progress)
     lap("prepare")
