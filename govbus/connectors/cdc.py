@@ -81,10 +81,6 @@ def debezium_config(definition: ConnectorDefinition) -> dict[str, str]:
 
 class DebeziumSource(Source):
     kind = "cdc"
-    reads_database = True
-    incremental = True
-    snapshot = False
-    needs_cursor = False
 
     def __init__(self, definition: ConnectorDefinition, project: Project, settings: KafkaSettings | None = None) -> None:
         super().__init__(definition, project, settings)

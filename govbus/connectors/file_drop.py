@@ -33,9 +33,6 @@ REPORTED_REJECTIONS = 1000
 class FileDropSource(Source):
     kind = "file_drop"
     reads_database = False
-    incremental = True
-    snapshot = False
-    needs_cursor = False
 
     def __init__(self, definition: ConnectorDefinition, project: Project, settings: KafkaSettings | None = None) -> None:
         super().__init__(definition, project, settings)

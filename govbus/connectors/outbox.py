@@ -30,10 +30,6 @@ _MARK_CHUNK = 1000
 
 class OutboxSource(Source):
     kind = "outbox"
-    reads_database = True
-    incremental = True
-    snapshot = False
-    needs_cursor = False
 
     def __init__(self, definition: ConnectorDefinition, project: Project, settings: KafkaSettings | None = None) -> None:
         super().__init__(definition, project, settings)

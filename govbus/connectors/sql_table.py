@@ -36,8 +36,6 @@ def reflect_table(connection: Connection, name: str) -> Table:
 
 class SqlTableSource(Source):
     kind = "sql_table"
-    reads_database = True
-    incremental = True
     snapshot = True
     needs_cursor = True
 
