@@ -41,7 +41,8 @@ def record_changes(
     held: dict[str, list[str]] = {}
     for uid, pid in previous.items():
         held.setdefault(pid, []).append(uid)
-    agreements = _agreements(project)
+    # Reading the contracts costs more than a quiet run's whole write, so only a run with changes does.
+    agreements = _agreements(project) if assignment.merges or assignment.splits else {}
     rows = []
     for action, attribute, subject, others_field in CHANGES:
         for pid, others in getattr(assignment, attribute).items():

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, and_, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, tuple_, update
 
 from govbus.registry.survivorship import DOMAINS, Observation, golden_record
 from govbus.registry.tables import person, person_attribute, person_xref
@@ -29,17 +29,28 @@ def write_people(
     ids = list(members)
     for chunk in _chunks(ids):
         connection.execute(delete(person_attribute).where(person_attribute.c.person_id.in_(chunk)))
+    # Read each record once, not once per person: pandas lookups per person cost more than the linkage.
+    wanted = records[records.index.isin({uid for uids in members.values() for uid in uids})]
+    held = _held(wanted)
+    attributes: list[dict] = []
+    goldens: list[dict] = []
     summaries: dict[str, dict] = {}
     for pid, uids in members.items():
-        observations = list(_observations(records.loc[uids]))
-        rows = [{"person_id": pid, "attribute": o.attribute, "value": o.value, "source": o.source,
-                 "record_id": o.record_id, "observed_at": o.observed_at} for o in observations]
-        if rows:
-            connection.execute(insert(person_attribute), rows)
+        observations = [o for uid in uids for o in held[uid][1]]
+        attributes += [{"person_id": pid, "attribute": o.attribute, "value": o.value, "source": o.source,
+                        "record_id": o.record_id, "observed_at": o.observed_at} for o in observations]
         golden, conflicts = golden_record(observations, authority)
-        connection.execute(update(person).where(person.c.person_id == pid).values(golden=golden, conflicts=conflicts, updated_at=now))
-        summaries[pid] = {"golden": golden, "conflicts": conflicts, "sources": sorted(set(records.loc[uids, "source"])),
+        goldens.append({"pid": pid, "new_golden": golden, "new_conflicts": conflicts})
+        summaries[pid] = {"golden": golden, "conflicts": conflicts, "sources": sorted({held[uid][0] for uid in uids}),
                           "record_count": len(uids)}
+    for chunk in _chunks(attributes):
+        connection.execute(insert(person_attribute), chunk)
+    if goldens:
+        connection.execute(
+            update(person).where(person.c.person_id == bindparam("pid"))
+            .values(golden=bindparam("new_golden"), conflicts=bindparam("new_conflicts"), updated_at=now),
+            goldens,
+        )
     return summaries
 
 
@@ -74,14 +85,17 @@ def provenance(connection: Connection, pid: str) -> list[dict]:
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def _observations(rows: pd.DataFrame) -> Iterable[Observation]:
-    for uid, row in rows.iterrows():
-        observed = row["observed_at"]
-        observed = None if pd.isna(observed) else pd.Timestamp(observed).to_pydatetime()
-        for attribute in DOMAINS:
-            value = row.get(attribute)
-            if value is not None and not pd.isna(value):
-                yield Observation(attribute, str(value), str(row["source"]), str(row["record_id"]), observed)
+def _held(rows: pd.DataFrame) -> dict[str, tuple[str, list[Observation]]]:
+    """Each record's source and its observations, by ``unique_id``."""
+    attributes = [a for a in DOMAINS if a in rows.columns]
+    frame = rows[["source", "record_id", "observed_at", *attributes]]
+    frame = frame.astype(object).where(frame.notna(), None)
+    held = {}
+    for uid, source, record_id, observed, *values in frame.itertuples(name=None):
+        observed = None if observed is None else pd.Timestamp(observed).to_pydatetime()
+        held[uid] = (str(source), [Observation(a, str(v), str(source), str(record_id), observed)
+                                   for a, v in zip(attributes, values) if v is not None])
+    return held
 
 
 def _chunks(items: list) -> Iterable[list]:

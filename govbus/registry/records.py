@@ -6,13 +6,16 @@ same names the source mappings (``reconcile/sources.yaml``) read, plus the landi
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pandas as pd
 from sqlalchemy import MetaData, Table, inspect, select
 
-from govbus.land.tables import landed_table_name
+from govbus.land.tables import landed_table, landed_table_name
 from govbus.project import Project
 from govbus.reconcile.mapping import SourceMappings, standardise
 from govbus.store.engine import Store
+from govbus.synthetic.events import event_records
 
 # Subject -> the source mapping its records follow.
 PERSON_SUBJECTS: dict[str, str] = {
@@ -55,3 +58,20 @@ def standard_records(project: Project, store: Store, mappings: SourceMappings) -
                        "observed_at": f["_occurred_at"]}) for name, f in frames.items()]
     )
     return frame.merge(times.drop_duplicates("unique_id"), on="unique_id", how="left")
+
+
+def land_records(project: Project, store: Store, source: str, records: pd.DataFrame, occurred_at: datetime | None = None) -> int:
+    """Write ``source``'s records into its landed table as the lander leaves them; returns how many.
+
+    Seeds a store from the synthetic country without a broker (tests, benchmarks): the registry
+    then reads them exactly as it reads what the landers wrote.
+    """
+    subject = next(s for s, name in PERSON_SUBJECTS.items() if name == source)
+    topic = next(t for t in project.topics.values() if t.subject == subject)
+    table = landed_table(store, topic, project.registry.get(subject))
+    meta = {"_agency": source, "_occurred_at": occurred_at or datetime.now(timezone.utc), "_topic": topic.name}
+    rows = [{**event, **meta} for event in event_records(source, records)]
+    if rows:
+        with store.begin() as connection:
+            connection.execute(table.insert(), rows)
+    return len(rows)

@@ -144,7 +144,7 @@ def _strongest(edges: pd.DataFrame, threshold: float) -> dict[str, float]:
 
 
 def _links(records: pd.DataFrame, people: dict[str, list[str]], strongest: dict[str, float]):
-    by_uid = records.set_index("unique_id")[["source", "record_id"]]
+    by_uid = {uid: (str(source), str(record)) for uid, source, record in records[["unique_id", "source", "record_id"]].itertuples(index=False)}
     for pid, uids in people.items():
         for uid in uids:
-            yield str(by_uid.at[uid, "source"]), str(by_uid.at[uid, "record_id"]), pid, strongest.get(uid)
+            yield *by_uid[uid], pid, strongest.get(uid)

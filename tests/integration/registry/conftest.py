@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import yaml
 
-from govbus.land.tables import landed_table
 from govbus.project import Project, load_project
-from govbus.registry.records import PERSON_SUBJECTS
-from govbus.store import Store
+from govbus.registry.records import land_records
 from govbus.synthetic.country import generate_country
-from govbus.synthetic.events import event_records
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -45,15 +41,5 @@ def reconcile_dir(tmp_path: Path):
     return make
 
 
-def land(project: Project, store: Store, source: str, records, occurred_at: datetime | None = None) -> None:
-    """Write ``records`` of ``source`` into its landed table, as the lander does."""
-    subject = PERSON_SUBJECTS_BY_SOURCE[source]
-    topic = next(t for t in project.topics.values() if t.subject == subject)
-    table = landed_table(store, topic, project.registry.get(subject))
-    when = occurred_at or datetime.now(timezone.utc)
-    rows = [{**event, "_agency": source, "_occurred_at": when, "_topic": topic.name} for event in event_records(source, records)]
-    with store.begin() as connection:
-        connection.execute(table.insert(), rows)
-
-
-PERSON_SUBJECTS_BY_SOURCE = {source: subject for subject, source in PERSON_SUBJECTS.items()}
+# Landed as the lander leaves them, without a broker.
+land = land_records
