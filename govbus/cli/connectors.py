@@ -134,7 +134,7 @@ def _print_run(outcome: ConnectorRun | SinkRun) -> None:
     if isinstance(outcome, SinkRun):
         console.print(
             f"[bold]{outcome.connector}[/] from {outcome.topic}: consumed {outcome.consumed}, [green]written {outcome.written}[/], "
-            f"dead-lettered {outcome.dead_lettered} in {outcome.seconds:.2f}s",
+            f"quarantined {outcome.quarantined}, dead-lettered {outcome.dead_lettered} in {outcome.seconds:.2f}s",
             highlight=False,
         )
         return
