@@ -24,6 +24,7 @@ from govbus.settings import KafkaSettings
 ITERATIONS = 8192
 _PASSWORD_ENV = "GOVBUS_KAFKA_SASL_PASSWORD"
 _USERNAME_ENV = "GOVBUS_KAFKA_SASL_USERNAME"
+_PROTOCOL_ENV = "GOVBUS_KAFKA_SECURITY_PROTOCOL"
 
 
 def secrets_folder(project: Project) -> SecretsFolder:
@@ -131,16 +132,18 @@ def settings_as(project: Project, name: str) -> KafkaSettings:
 def adopt_credentials(project: Project, environ: MutableMapping[str, str] = os.environ) -> str | None:
     """Let every ``KafkaSettings()`` of this process authenticate from the secrets folder.
 
-    Only when the environment names no SASL user: then it acts as ``GOVBUS_PRINCIPAL`` (default the
-    admin ``govbus up`` made) if the secrets folder holds that password. Returns whom it acts as.
+    Only when the environment names neither a SASL user nor a security protocol (one who sets
+    ``GOVBUS_KAFKA_SECURITY_PROTOCOL=PLAINTEXT`` means a broker without security): then it acts as
+    ``GOVBUS_PRINCIPAL`` (default the admin ``govbus up`` made) if the secrets folder holds that
+    password. Returns whom it acts as.
     """
     name = environ.get("GOVBUS_PRINCIPAL", ADMIN)
-    if environ.get(_USERNAME_ENV) or secrets_folder(project).get(name) is None:
+    if environ.get(_USERNAME_ENV) or environ.get(_PROTOCOL_ENV) or secrets_folder(project).get(name) is None:
         return None
     settings = settings_for(project, name, KafkaSettings())
     environ.update(
         {
-            "GOVBUS_KAFKA_SECURITY_PROTOCOL": settings.security_protocol,
+            _PROTOCOL_ENV: settings.security_protocol,
             "GOVBUS_KAFKA_SASL_MECHANISM": MECHANISM,
             _USERNAME_ENV: name,
             _PASSWORD_ENV: settings.sasl_password.get_secret_value(),

@@ -83,3 +83,4 @@ def test_commands_adopt_the_admin_kept_by_govbus_up_unless_the_environment_names
     theirs = {"GOVBUS_KAFKA_SASL_USERNAME": "tax", "GOVBUS_KAFKA_SASL_PASSWORD": "from-the-vault"}
     assert adopt_credentials(project, theirs) is None and theirs["GOVBUS_KAFKA_SASL_USERNAME"] == "tax"
     assert adopt_credentials(project, {"GOVBUS_PRINCIPAL": "steward"}) is None  # nothing kept for it
+    assert adopt_credentials(project, {"GOVBUS_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"}) is None  # a broker without security

@@ -18,5 +18,5 @@ def test_the_stack_setting_decides_whether_the_broker_authenticates(monkeypatch,
         monkeypatch.delenv("GOVBUS_STACK_KAFKA_SECURITY", raising=False)
     else:
         monkeypatch.setenv("GOVBUS_STACK_KAFKA_SECURITY", value)
-    broker = local_services(load_project(REPO))[0]
+    (broker,) = local_services(load_project(REPO), only=["kafka"])
     assert broker.security is secure
