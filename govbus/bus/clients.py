@@ -66,7 +66,12 @@ def key_partitioner(producer: KafkaProducer, topic: str, settings: KafkaSettings
     other Kafka client would put them.
     """
     with broker_faults(f"finding the partitions of {topic}", settings):
-        partitions = sorted(producer.partitions_for(topic))
+        try:
+            partitions = sorted(producer.partitions_for(topic))
+        except AuthorizationError:
+            # A topic the principal may not write is refused per event, on the receipt, as
+            # the producer reports it; None leaves the choice to the producer.
+            return lambda key: None
     count = len(partitions)
     return lambda key: partitions[(murmur2(key) & 0x7FFFFFFF) % count]
 
