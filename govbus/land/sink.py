@@ -75,7 +75,8 @@ class TableSink:
         # PostgreSQL text cannot hold NUL, so a value carrying one would fail the whole batch.
         self._nul_free = [c.name for c in self.table.columns if c.name in self.columns and isinstance(c.type, String)]
         self._refuse_nul = store.dialect == "postgresql" and bool(self._nul_free)
-        self._texts = itemgetter(*self._nul_free, *self._nul_free[:1])  # a tuple, however few columns
+        if self._refuse_nul:
+            self._texts = itemgetter(*self._nul_free, self._nul_free[0])  # a tuple, however few columns
         self._every_landing_column = len(self.landing) == len(_LANDING)
         # A scalar for one key column, a tuple for several: either identifies the row in a batch.
         self._key = itemgetter(*self.key_columns)
