@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import BigInteger, Column, MetaData, Table
 
 from govbus.bus.subscriber import Event
 from govbus.land import TableSink, landed_table
@@ -53,3 +54,16 @@ def test_occurrence_time_is_kept_in_utc_and_falls_back_to_the_broker_stamp(lande
     broker_stamp = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
     assert [row["_occurred_at"] for row in rows] == [datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc), broker_stamp, broker_stamp]
     assert rows[0]["_occurred_at"].tzinfo is timezone.utc
+
+
+def test_an_agency_table_without_text_columns_takes_its_records_as_rows(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'agency.db'}")
+    store.migrate()
+    table = Table("incomes", MetaData(), Column("annual_income", BigInteger, primary_key=True))
+    table.create(store.engine)
+    sink = TableSink(store, table, ["annual_income"], group_id="agency")
+    writer = load_project(REPO).registry.get(MOVES, 1)
+    sink.add(Event("incomes", 0, 7, "1", {"annual_income": 1}, {}, writer, 1_772_355_600_000))
+    assert sink.flush() == 1
+    with store.begin() as connection:
+        assert connection.exec_driver_sql("SELECT annual_income FROM incomes").scalars().all() == [1]
