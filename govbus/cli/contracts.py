@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from govbus.cli.context import console, emit_json, err_console, state
+from govbus.contracts.availability import probe_topics
 from govbus.contracts.diff import Change, diff_contracts
 from govbus.contracts.history import record_run
 from govbus.contracts.lint import lint_project
@@ -135,6 +136,26 @@ def validate(
         console.print(f"Agreement report: {report_path(project)}", highlight=False, soft_wrap=True)
     if run.status.value in {"failed", "error"}:
         raise typer.Exit(code=2)
+
+
+@app.command(
+    "probe",
+    epilog="Example: govbus contracts probe --json\n\n"
+    "Run it on a schedule (every few minutes): the agreement report shows each agreement's availability as the "
+    "share of hourly windows in which every probe found its topic accepting publishes.",
+)
+def probe(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False) -> None:
+    """Check that each contract's topic can accept publishes now, and keep the outcome for availability."""
+    project = state(ctx).project()
+    with err_console.status("probing the contracts' topics"):
+        probes = probe_topics(project, _store(project))
+    if as_json:
+        emit_json([p.to_dict() for p in probes])
+        return
+    table = Table("agreement", "topic", "available", "detail")
+    for found in probes:
+        table.add_row(found.agreement, found.topic, "[green]yes[/]" if found.available else "[red]no[/]", found.detail)
+    console.print(table)
 
 
 @app.command("report", epilog="Example: govbus contracts report")

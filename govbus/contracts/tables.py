@@ -1,11 +1,11 @@
-"""The contracts area's tables in the govbus store: validation history and quarantine decisions.
+"""The contracts area's tables in the govbus store: validation history, quarantine decisions, availability.
 
 Their Alembic branch is ``contracts`` (``govbus/store/migrations/versions/contracts/``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from govbus.store.tables import metadata
 
@@ -65,4 +65,19 @@ quarantine_decision = Table(
     Column("field", String(200), nullable=True),
     Column("released_to_partition", Integer, nullable=True),
     Column("released_to_offset", BigInteger, nullable=True),
+)
+
+# One check of whether a contract's topic could accept publishes: the broker answered and every
+# partition had a leader. Availability is the share of time windows whose checks all passed.
+availability_probe = Table(
+    "availability_probe",
+    metadata,
+    Column("probe_id", Integer, primary_key=True, autoincrement=True),
+    Column("contract_id", String(100), nullable=False),
+    Column("agreement_ref", String(20), nullable=False),
+    Column("topic", String(249), nullable=False),
+    Column("probed_at", DateTime(timezone=True), nullable=False),
+    Column("available", Boolean, nullable=False),
+    Column("detail", Text, nullable=True),
+    Index("ix_availability_probe_agreement_probed", "agreement_ref", "probed_at"),
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from govbus.contracts.availability import MeasuredAvailability
 from govbus.contracts.model import Contract
 from govbus.contracts.results import ClauseResult, Status, ValidationRun, worst
 
@@ -51,6 +52,7 @@ class AgreementView:
     total_runs: int
     clauses: list[ClauseView]
     latest_run: ValidationRun | None
+    availability: MeasuredAvailability | None = None
 
     @property
     def ref(self) -> str:
@@ -78,7 +80,12 @@ def _service_levels(contract: Contract) -> dict[str, tuple[str, str]]:
     return found
 
 
-def agreement_views(contracts: list[Contract], runs: list[ValidationRun], totals: dict[str, int]) -> list[AgreementView]:
+def agreement_views(
+    contracts: list[Contract],
+    runs: list[ValidationRun],
+    totals: dict[str, int],
+    availability: dict[str, MeasuredAvailability] | None = None,
+) -> list[AgreementView]:
     """One view per contract, worst first, its clauses in the agreement's order; ``runs`` are newest first."""
     views = []
     for contract in contracts:
@@ -97,7 +104,8 @@ def agreement_views(contracts: list[Contract], runs: list[ValidationRun], totals
                 view.latest = view.latest or result
                 view.history.append(_point(run, result))
             clauses.append(view)
-        views.append(AgreementView(contract, totals.get(contract.id, 0), clauses, own[0] if own else None))
+        measured = (availability or {}).get(contract.id)
+        views.append(AgreementView(contract, totals.get(contract.id, 0), clauses, own[0] if own else None, measured))
     # What needs a steward comes first; agreements never validated come last.
     return sorted(views, key=lambda v: (-(v.status.severity if v.status else -1), v.ref))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from govbus.contracts.availability import MeasuredAvailability
 from govbus.contracts.results import Status
 from govbus.reports.agreements import HISTORY_ROWS, AgreementView, ClauseView
 from govbus.reports.sparkline import sparkline
@@ -57,11 +58,12 @@ def _overview(views: list[AgreementView]) -> str:
             f"<td>{escape(view.contract.provider)} → {escape(', '.join(view.contract.consumers))}</td>"
             f"<td>{_badge(view.status)}</td>"
             + "".join(f"<td>{_badge(level.status) if level else '—'}</td>" for level in levels)
+            + f"<td>{_badge(_availability_status(view.availability)) if view.availability else '—'}</td>"
             + f"<td>{last}</td><td>{view.total_runs:,}</td></tr>"
         )
     return (
         '<section class="overview"><h2>Overview</h2><table><thead><tr><th>Agreement</th><th>Title</th>'
-        "<th>Provider → consumers</th><th>Status</th><th>Freshness</th><th>Completeness</th><th>Last validated</th>"
+        "<th>Provider → consumers</th><th>Status</th><th>Freshness</th><th>Completeness</th><th>Availability</th><th>Last validated</th>"
         f'<th>Validations</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>'
     )
 
@@ -98,12 +100,22 @@ def _levels(view: AgreementView) -> str:
         clause = view.service_level(name)
         if clause is None:
             continue
-        if clause.latest is None:
-            state = '<span class="badge none">target only</span>' if name == "availability" else NOT_CHECKED
-        else:
-            state = _badge(clause.status)
+        state = _availability(view.availability) if name == "availability" else _badge(clause.status)
         items.append(f"<li><strong>{name.capitalize()}</strong> {escape(clause.target or '')} (clause {escape(clause.clause)}) {state}</li>")
     return f'<ul class="levels">{"".join(items)}</ul>' if items else ""
+
+
+def _availability_status(measured: MeasuredAvailability | None) -> Status | None:
+    if measured is None or measured.met is None:
+        return None
+    return Status.passed if measured.met else Status.failed
+
+
+def _availability(measured: MeasuredAvailability | None) -> str:
+    """The measured share and the windows it rests on, beside its badge."""
+    if measured is None or measured.share is None:
+        return '<span class="badge none">not measured yet</span>'
+    return f"measured {measured.share:.1%} of {measured.windows:,} hourly windows {_badge(_availability_status(measured))}"
 
 
 def _clause(view: ClauseView) -> str:

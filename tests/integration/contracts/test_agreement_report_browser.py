@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import insert
 from contract_services import copy_project
 
 from govbus.contracts.batches import FrameBatch
+from govbus.contracts.tables import availability_probe
 from govbus.contracts.history import record_run
 from govbus.contracts.loader import load_contracts
 from govbus.contracts.results import RuleResult, Status, ValidationRun
@@ -92,6 +94,13 @@ def test_a_steward_reads_failing_clauses_counts_samples_and_trend_in_the_browser
     )
     run = validate_batch(project, contract, FrameBatch(latest, "notices-2026-06-01.csv"), now=NOW)
     record_run(sqlite_store, run)
+    # Four hours of probes of AGR-2026-014's topic, one of them finding the broker away.
+    with sqlite_store.begin() as connection:
+        connection.execute(insert(availability_probe), [
+            {"contract_id": "population-address-changes", "agreement_ref": "AGR-2026-014", "topic": "population.person.address_changed",
+             "probed_at": NOW - timedelta(hours=hours, minutes=minutes), "available": not (hours, minutes) == (2, 10), "detail": ""}
+            for hours in range(4) for minutes in (10, 40)
+        ])
     report = build_agreement_report(project, sqlite_store, now=NOW)
 
     # However many validations there are, the page holds a bounded window of them.
@@ -112,6 +121,8 @@ def test_a_steward_reads_failing_clauses_counts_samples_and_trend_in_the_browser
     assert page.clauses[("AGR-2026-031", "5.1")].startswith("[clause passed]")
     assert "Freshness within 24h (clause 5.1) passed" in page.levels["AGR-2026-031"]
     assert "Completeness at least 100.0% (clause 5.2) passed" in page.levels["AGR-2026-031"]
+    # Availability is measured, next to freshness and completeness: 3 of 4 hourly windows took publishes.
+    assert "Availability at least 99.5% (clause 4.3) measured 75.0% of 4 hourly windows failed" in page.levels["AGR-2026-014"]
     # The link to this run's Data Docs page leads to a file GX wrote.
     link = re.search(r'href="(data_docs/validations/[^"]+)"', section).group(1)
     assert (report.parent / link).is_file()
