@@ -33,8 +33,9 @@ class ContentHash:
     def __init__(self) -> None:
         self._hash = hashlib.sha256()
 
-    def add(self, rows: Iterable[tuple]) -> None:
-        self._hash.update("".join(repr(row) + "\n" for row in rows).encode())
+    def add(self, rows: list[tuple]) -> None:
+        if rows:
+            self._hash.update(("\n".join(map(repr, rows)) + "\n").encode())
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
@@ -71,16 +72,29 @@ def ordered_rows(connection: Connection, layout: dict) -> Iterator[list[tuple]]:
     quote = connection.dialect.identifier_preparer.quote
     names = ", ".join(quote(c["name"]) for c in layout["columns"])
     order = ", ".join(quote(k) for k in layout["order_by"])
-    cursor = connection.exec_driver_sql(f"SELECT {names} FROM {quote(layout['table'])} ORDER BY {order}")
-    convert = [(i, _PYTHON[c["avro"]]) for i, c in enumerate(layout["columns"])]
-    while batch := cursor.fetchmany(_FETCH):
-        rows = [tuple(row) for row in batch]
-        for i, kind in convert:
-            # Drivers hand back what the column stores (SQLite booleans are 0/1, PostgreSQL dates are
-            # dates): make each value the Avro type, so the read-back yields the very same tuples.
-            if any(row[i] is not None and type(row[i]) is not kind for row in rows):
-                rows = [row if row[i] is None or type(row[i]) is kind else (*row[:i], kind(row[i]), *row[i + 1:]) for row in rows]
-        yield rows
+    # The driver's own cursor: SQLAlchemy's row objects would cost more than the read itself.
+    dbapi = connection.connection
+    # On PostgreSQL a server-side cursor, so a large table streams instead of filling memory.
+    cursor = dbapi.cursor(name="govbus_holding_rows") if connection.dialect.name == "postgresql" else dbapi.cursor()
+    try:
+        cursor.execute(f"SELECT {names} FROM {quote(layout['table'])} ORDER BY {order}")
+        kinds = [_PYTHON[c["avro"]] for c in layout["columns"]]
+        while batch := cursor.fetchmany(_FETCH):
+            yield _avro_ready(batch, kinds)
+    finally:
+        cursor.close()
+
+
+def _avro_ready(batch: list, kinds: list[type]) -> list[tuple]:
+    # Drivers hand back what the column stores (SQLite booleans are 0/1, PostgreSQL dates are
+    # dates): make each value the Avro type, so the read-back yields the very same tuples.
+    columns = list(zip(*batch))
+    changed = False
+    for i, kind in enumerate(kinds):
+        if not set(map(type, columns[i])) <= {kind, type(None)}:
+            columns[i] = tuple(v if v is None or type(v) is kind else kind(v) for v in columns[i])
+            changed = True
+    return list(zip(*columns)) if changed else [tuple(row) for row in batch]
 
 
 def write_archive(folder: Path, layout: dict, batches: Iterable[list[tuple]], rows_per_file: int, holding: Holding, plan_id: str) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Integer, and_, case, exists, func, select, type_coerce
 
@@ -57,8 +58,9 @@ def golden_values(registry: Connection, holding: Holding) -> pd.DataFrame:
         .join(person, person.c.person_id == person_xref.c.person_id)
         .where(person_xref.c.source == holding.source)
     )
-    rows = registry.execute(query).all()
-    return pd.DataFrame(rows, columns=["record_id", *attributes], dtype="string").set_index("record_id")
+    columns = list(zip(*registry.execute(query).all())) or [()] * (1 + len(attributes))
+    golden = pd.DataFrame({a: pd.Series(v, dtype=object) for a, v in zip(attributes, columns[1:])})
+    return golden.set_index(pd.Index(columns[0], dtype=object, name="record_id"))
 
 
 def tally_rows(chunks: Iterator[pd.DataFrame], golden: pd.DataFrame, holding: Holding, mappings: SourceMappings,
@@ -67,8 +69,8 @@ def tally_rows(chunks: Iterator[pd.DataFrame], golden: pd.DataFrame, holding: Ho
                   unmapped_values={c: 0 for c in unmapped})
     for frame in chunks:
         ids = record_ids(frame, holding.key_columns)
-        matched = golden.reindex(ids.to_numpy())
-        covered = pd.Series(ids.isin(golden.index).to_numpy(), index=frame.index)
+        found = golden.index.get_indexer(ids.to_numpy(dtype=object, na_value=None))
+        covered = pd.Series(found >= 0, index=frame.index)
         tally.rows += len(frame)
         tally.covered_rows += int(covered.sum())
         if len(tally.uncovered_samples) < samples:
@@ -77,7 +79,8 @@ def tally_rows(chunks: Iterator[pd.DataFrame], golden: pd.DataFrame, holding: Ho
             tally.unmapped_values[column] += int(frame[column].notna().sum())
         for column, attribute in holding.columns.items():
             agency = normaliser(mappings, attribute)(frame[column].astype("string"))
-            expected = pd.Series(matched[attribute].to_numpy(), index=frame.index, dtype="string")
+            values = golden[attribute].to_numpy()
+            expected = pd.Series(np.where(found >= 0, values[found], None) if len(values) else None, index=frame.index, dtype="string")
             compared = covered & agency.notna()
             agreeing = compared & (agency == expected).fillna(False)
             tally.per_column[column]["compared"] += int(compared.sum())

@@ -87,7 +87,8 @@ def _chunks(agency: Connection, table: Table, holding: Holding, unmapped: list[s
         done += len(rows)
         if progress:
             progress(holding.name, done, total)
-        yield pd.DataFrame(rows, columns=names)
+        # Column by column: building a frame from SQLAlchemy rows probes each row's attributes.
+        yield pd.DataFrame(dict(zip(names, map(list, zip(*rows)))), columns=names)
 
 
 def _row(report: HoldingReport) -> dict:

@@ -9,13 +9,14 @@ import fastavro
 
 from govbus.errors import FatalError
 from govbus.holdings.archive import ContentHash, file_sha256
+from govbus.store.upsert import values_getter
 
 _BATCH = 20_000
 
 
 def archived_rows(folder: Path, manifest: dict) -> Iterator[list[tuple]]:
     """The archive's rows in order, in batches; raises ``FatalError`` on a file that changed."""
-    names = [c["name"] for c in manifest["layout"]["columns"]]
+    row_of = values_getter([c["name"] for c in manifest["layout"]["columns"]])
     for entry in manifest["files"]:
         path = folder / entry["name"]
         if not path.exists() or file_sha256(path) != entry["sha256"]:
@@ -23,7 +24,7 @@ def archived_rows(folder: Path, manifest: dict) -> Iterator[list[tuple]]:
         with path.open("rb") as source:
             batch = []
             for record in fastavro.reader(source):
-                batch.append(tuple(record[n] for n in names))
+                batch.append(row_of(record))
                 if len(batch) == _BATCH:
                     yield batch
                     batch = []
