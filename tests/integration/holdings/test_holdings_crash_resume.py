@@ -15,7 +15,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
 
 from govbus.bus.topics import apply_topics, desired_topics
 from govbus.codec import decode
