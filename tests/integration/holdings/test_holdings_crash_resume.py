@@ -15,7 +15,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-
 from govbus.bus.topics import apply_topics, desired_topics
 from govbus.codec import decode
 from govbus.holdings import approve, load_catalogue, plan_all, restore, retire, scan_all
