@@ -16,6 +16,8 @@ from govbus.contracts import checks_for
 from govbus.errors import ConfigurationError
 from govbus.project import Project
 from govbus.registry.ids import Assignment
+from govbus.security.credentials import acting_as
+from govbus.security.principals import RECONCILER
 from govbus.settings import KafkaSettings
 
 AGENCY = "registry"
@@ -23,8 +25,9 @@ MERGED, SPLIT, RECONCILED = "registry.person.merged", "registry.person.split", "
 
 
 def registry_publisher(project: Project, settings: KafkaSettings | None = None) -> Publisher:
-    """The publisher for the registry's events, checking each against its contract."""
-    return Publisher(project, settings, checks=checks_for(project))
+    """The publisher for the registry's events, checking each against its contract; by default it
+    acts as the reconciler service, which holds the registry's grants."""
+    return Publisher(project, settings or acting_as(project, RECONCILER), checks=checks_for(project))
 
 
 def announce(

@@ -25,10 +25,9 @@ from govbus.connectors.definition import load_definitions
 from govbus.orchestration.connections import WATCH_GROUP
 from govbus.project import Project
 from govbus.security.entitlements import entitlements
-from govbus.security.principals import AIRFLOW, CONNECT
+from govbus.security.principals import AIRFLOW, CONNECT, RECONCILER
 
 REGISTRY_AGENCY = "registry"
-RECONCILER = "reconciler"
 
 
 @dataclass(frozen=True, order=True)

@@ -129,6 +129,19 @@ def settings_as(project: Project, name: str) -> KafkaSettings:
         return KafkaSettings()
 
 
+def acting_as(project: Project, name: str) -> KafkaSettings:
+    """The environment's settings, switched to ``name``'s identity when they authenticate and its
+    password is kept: a service such as the reconciler runs inside processes (Airflow's) whose
+    environment authenticates as someone else, and must write with the grants of its own role."""
+    settings = KafkaSettings()
+    if settings.sasl_mechanism is None:
+        return settings
+    try:
+        return settings_for(project, name, settings)
+    except ConfigurationError:
+        return settings
+
+
 def adopt_credentials(project: Project, environ: MutableMapping[str, str] = os.environ) -> str | None:
     """Let every ``KafkaSettings()`` of this process authenticate from the secrets folder.
 

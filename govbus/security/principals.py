@@ -17,9 +17,10 @@ BROKER = "broker"
 # The services that run in the local stack, named where the stack and the ACLs both need them.
 AIRFLOW = "airflow"
 CONNECT = "connect"
+RECONCILER = "reconciler"
 # What each service does on the bus; its access is derived in govbus.security.access.
 SERVICES: dict[str, str] = {
-    "reconciler": "reads what the contracts give the registry, writes registry.* topics",
+    RECONCILER: "reads what the contracts give the registry, writes registry.* topics",
     AIRFLOW: "lands every topic into the store and dead-letters what it cannot read",
     "steward": "reviews dead letters and quarantined events, releases and replays them",
     "projector": "publishes each consumer's projection of topics with personal fields",
