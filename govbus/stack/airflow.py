@@ -125,9 +125,15 @@ class LocalAirflow:
             raise FatalError(f"`airflow db migrate` in {self.home} failed:\n{output}")
         stamp.write_text(version + "\n")
 
-    def start_missing(self) -> None:
-        """Start every component that is not running, all at once."""
-        missing = [c for c in self.components if not c.process.alive()]
+    def start_missing(self, *, before_the_bus: bool = False) -> None:
+        """Start every component that is not running, all at once.
+
+        ``before_the_bus`` starts only the ones that never reach Kafka: the triggerer's bus watcher
+        authenticates as soon as it runs, so it waits until a secured broker knows its password.
+        """
+        missing = [
+            c for c in self.components if not c.process.alive() and not (before_the_bus and c.name == "triggerer")
+        ]
         if not missing:
             return
         if any(c.name == "api-server" for c in missing) and port_in_use(self.port):
@@ -177,8 +183,8 @@ class AirflowComponent:
         return argv + skip_serve_logs + ["--pid", str(self.process.pid_file)]
 
     def start(self) -> None:
-        """Start what is missing of Airflow without waiting, so other services can boot meanwhile."""
-        self.airflow.start_missing()
+        """Start what of Airflow needs no broker, without waiting, so other services boot meanwhile."""
+        self.airflow.start_missing(before_the_bus=True)
 
     def up(self, timeout: float = 120.0) -> ServiceStatus:
         """Start what is missing of Airflow, then wait until this component is healthy."""
