@@ -41,9 +41,11 @@ def reconcile_shared_customers():
         from govbus.orchestration.failures import retry_only_transient
         from govbus.orchestration.runtime import project_and_store
         from govbus.reconcile import run_incremental
+        from govbus.registry.events import registry_publisher
 
-        with retry_only_transient():
-            return run_incremental(*project_and_store()).to_dict()
+        project, store = project_and_store()
+        with retry_only_transient(), registry_publisher(project) as publisher:
+            return run_incremental(project, store, publisher=publisher).to_dict()
 
     reconcile()
 
