@@ -4,13 +4,15 @@
 **What it does.** Every hour, runs each contract's Great Expectations checkpoint over its whole
 landed table (`land_<topic>`): field rules, uniqueness, completeness and the service levels of
 the partnership agreement, such as freshness ("registrations reach the consumers within 24
-hours"). Then rebuilds the Data Docs and the agreement report, and fails the last task if any
+hours"). Probes each contract's topic for availability (it exists and every partition has a
+leader), so the report's availability is measured hour by hour. Then rebuilds the Data Docs and the agreement report, and fails the last task if any
 agreement is broken, so the breach is red in this DAG's grid.
 
 A contract whose topic has landed nothing yet is listed as awaiting data, not failed.
 
 **Reads.** The landed tables and the contracts in `contracts/`.
 **Writes.** Validation history in the store (`contract_validation_run`, `contract_rule_result`),
+availability probes (`availability_probe`),
 the Data Docs (`.govbus/reports/data_docs/index.html`) and the agreement report
 (`.govbus/reports/agreements.html`).
 
@@ -54,6 +56,16 @@ def validate_contracts():
             return validate_landed_tables(*project_and_store())
 
     @task
+    def probe_availability() -> list[dict]:
+        """Ask the broker whether each contract's topic could take a publish now; kept per hour."""
+        from govbus.contracts.availability import probe_topics
+        from govbus.orchestration.failures import retry_only_transient
+        from govbus.orchestration.runtime import project_and_store
+
+        with retry_only_transient():
+            return [probe.to_dict() for probe in probe_topics(*project_and_store())]
+
+    @task
     def publish_reports(checked: dict) -> dict:
         """Rebuild the Data Docs and the agreement report from the history."""
         from govbus.orchestration.failures import retry_only_transient
@@ -81,7 +93,9 @@ def validate_contracts():
         return {"kept": len(checked["validated"]), "awaiting_data": checked["awaiting_data"], **reports}
 
     checked = validate()
-    agreements_kept(checked, publish_reports(checked))
+    reports = publish_reports(checked)
+    probe_availability() >> reports
+    agreements_kept(checked, reports)
 
 
 validate_contracts()

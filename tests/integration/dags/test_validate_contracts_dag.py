@@ -12,7 +12,7 @@ from govbus import codec
 from govbus.bus import clients
 from govbus.bus.headers import event_headers
 from govbus.contracts.loader import load_contracts
-from govbus.contracts.tables import contract_validation_run
+from govbus.contracts.tables import availability_probe, contract_validation_run
 from govbus.orchestration.landing import land_new_events
 from govbus.synthetic.country import generate_country
 from govbus.synthetic.events import event_records
@@ -77,3 +77,8 @@ def test_kept_agreements_leave_the_run_green_and_feeds_without_data_are_listed(d
     assert kept["kept"] == 1 and "population-registered-residents" not in kept["awaiting_data"]
     assert len(kept["awaiting_data"]) == len(load_contracts(bus_project.contracts_dir)) - 1
     assert (bus_project.state_dir / "reports" / "agreements.html").is_file()
+    # Every contract's topic exists on the broker, so each probe of this run found it available.
+    with bus_store.begin() as connection:
+        probes = connection.execute(select(availability_probe.c.contract_id, availability_probe.c.available)).all()
+    assert sorted(contract for contract, _ in probes) == sorted(c.id for c in load_contracts(bus_project.contracts_dir))
+    assert all(available for _, available in probes)
