@@ -8,7 +8,8 @@ batch against each topic's data contract with Great Expectations.
 **When it runs.** When events arrive on the bus: the `govbus_agency_events` Asset has a watcher
 (the Kafka provider's message-queue trigger, in the triggerer) that reads the project's topics
 (`GOVBUS_WATCH_TOPICS`, set by `govbus up`) and fires on an event the store has not landed yet.
-One run at a time; events that arrive meanwhile wake the next run.
+Landing runs one batch at a time; a run's validation may still be going while the next run
+lands, so a slow validation never holds back fresh events.
 
 **Reads.** The agency topics on Kafka (`GOVBUS_KAFKA_*`); landing positions in the store.
 **Writes.** `land_*` tables and `consumer_offset` in the store (`GOVBUS_STORE_URL`); unreadable
@@ -54,13 +55,15 @@ landed_tables = AssetAlias(LANDED_TABLES)
     dag_id="land_events",
     schedule=[agency_events],
     catchup=False,
-    max_active_runs=1,
+    # Two runs: one validating its batch while the next lands (landing itself stays serial below).
+    max_active_runs=2,
     default_args=task_defaults("govbus-platform", retry_delay=timedelta(seconds=15)),
     tags=["capability:landing", "capability:contracts", "agency:all"],
     doc_md=__doc__,
 )
 def land_events():
-    @task(outlets=[landed_tables])
+    # One lander at a time: each resumes from the offsets the previous one committed.
+    @task(outlets=[landed_tables], max_active_tis_per_dag=1)
     def land(*, outlet_events=None) -> dict:
         """Land what the bus holds now; announce each landed table as an Asset event."""
         from govbus.orchestration.failures import retry_only_transient
