@@ -52,9 +52,9 @@ def test_an_unknown_service_is_refused_naming_the_known_ones(project, monkeypatc
     # govbus.cli.main turns a ConfigurationError into its one-line message and exit code 1.
     result = govbus(project, "up", "--only", "spark")
     assert isinstance(result.exception, ConfigurationError)
-    assert str(result.exception) == "unknown service 'spark' (known: kafka, airflow)"
+    assert str(result.exception) == "unknown service 'spark' (known: kafka, airflow, connect)"
 
     monkeypatch.setenv("GOVBUS_STACK_SERVICES", "kafka,airflw")
     result = govbus(project, "up")
     assert isinstance(result.exception, ConfigurationError)
-    assert str(result.exception) == "GOVBUS_STACK_SERVICES: unknown service 'airflw' (known: kafka, airflow)"
+    assert str(result.exception) == "GOVBUS_STACK_SERVICES: unknown service 'airflw' (known: kafka, airflow, connect)"
