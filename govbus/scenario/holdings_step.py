@@ -37,7 +37,8 @@ def retire_holdings(api: AirflowApi, project: Project, store: Store, timeout_s: 
         "scanned": len(scanned),
         "found": len(candidates),
         "retired": len(executed["retired"]),
-        "plans": {plan["holding"]: plan["status"] for plan in plans},
+        # Each plan as it stands after the second run, not as the first run proposed it.
+        "plans": {plan["holding"]: plan["status"] for plan in plans} | {r["holding"]: "retired" for r in executed["retired"]},
         "state": retiring["state"],
     }
 

@@ -109,4 +109,5 @@ def test_contracts_were_validated_and_holdings_retired_through_the_dags(scenario
     assert summary.dag_runs["retire_redundant_holdings"] == "success"
     assert summary.holdings["scanned"] == 3
     assert summary.holdings["retired"] == summary.holdings["found"] >= 1
+    assert list(summary.holdings["plans"].values()).count("retired") == summary.holdings["retired"]
     assert Path(summary.agreement_report).is_file() and Path(summary.data_docs).is_file()
