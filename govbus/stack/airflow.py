@@ -24,7 +24,7 @@ from govbus.errors import ConfigurationError, FatalError, RetriableError
 from govbus.orchestration.connections import govbus_environment
 from govbus.project import Project
 from govbus.settings import KafkaSettings
-from govbus.stack.process import ManagedProcess, ServiceStatus, port_accepts, port_in_use, stop_service
+from govbus.stack.process import ManagedProcess, ServiceStatus, output_tail, port_accepts, port_in_use, stop_service
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 # The bus principal Airflow's tasks and triggers act as (govbus.security.principals.SERVICES).
@@ -121,8 +121,7 @@ class LocalAirflow:
             text=True,
         )
         if migrate.returncode != 0:
-            output = "\n".join((migrate.stdout + migrate.stderr).strip().splitlines()[-15:])
-            raise FatalError(f"`airflow db migrate` in {self.home} failed:\n{output}")
+            raise FatalError(f"`airflow db migrate` in {self.home} failed:\n{output_tail(migrate)}")
         stamp.write_text(version + "\n")
 
     def start_missing(self, *, before_the_bus: bool = False) -> None:

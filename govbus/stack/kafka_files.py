@@ -16,6 +16,7 @@ from govbus.errors import ConfigurationError, FatalError, RetriableError
 from govbus.security.principals import ADMIN, BROKER
 from govbus.security.secrets_folder import MECHANISM, SecretsFolder, new_password
 from govbus.settings import KafkaSettings
+from govbus.stack.process import output_tail
 
 AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
@@ -56,8 +57,7 @@ def ensure_jars(pom: Path, libs_dir: Path) -> None:
         text=True,
     )
     if fetch.returncode != 0:
-        output = "\n".join((fetch.stdout + fetch.stderr).strip().splitlines()[-15:])
-        raise RetriableError(f"fetching the broker's jars with {pom} failed:\n{output}")
+        raise RetriableError(f"fetching the broker's jars with {pom} failed:\n{output_tail(fetch)}")
     if not any(libs_dir.glob("*.jar")):
         raise ConfigurationError(f"{pom} ran but put no jars in {libs_dir}")
 

@@ -146,6 +146,11 @@ class ManagedProcess:
         return True
 
 
+def output_tail(done: subprocess.CompletedProcess, lines: int = 15) -> str:
+    """The last ``lines`` of a finished command's output: what an error message needs of it."""
+    return "\n".join((done.stdout + done.stderr).strip().splitlines()[-lines:])
+
+
 def stop_service(process: ManagedProcess, status: Callable[[], ServiceStatus], timeout: float) -> ServiceStatus:
     """A service's ``down``: stop its process if it runs, and report ``status()`` with what was done."""
     stale = process.clear_stale()
