@@ -134,12 +134,7 @@ def acting_as(project: Project, name: str) -> KafkaSettings:
     password is kept: a service such as the reconciler runs inside processes (Airflow's) whose
     environment authenticates as someone else, and must write with the grants of its own role."""
     settings = KafkaSettings()
-    if settings.sasl_mechanism is None:
-        return settings
-    try:
-        return settings_for(project, name, settings)
-    except ConfigurationError:
-        return settings
+    return settings if settings.sasl_mechanism is None else settings_as(project, name)
 
 
 def adopt_credentials(project: Project, environ: MutableMapping[str, str] = os.environ) -> str | None:
