@@ -107,7 +107,7 @@ def per_record(project, contract, count: int, repeats: int) -> dict:
     records = people(count)
     for index in range(0, count, int(1 / BAD_SHARE)):
         records[index]["postcode"] = "1234"
-    check = ContractCheck(contract)
+    check = ContractCheck.on_schemas(contract, project.registry)
     enforce = check.enforce
 
     def checked(record: dict) -> None:
@@ -153,7 +153,7 @@ def per_record(project, contract, count: int, repeats: int) -> dict:
 def broker_publish(project, contract, count: int, bootstrap: str | None) -> dict:
     """End to end with a broker: the same good records published with the checks off and on, twice each."""
     records = people(count)
-    enforce = ContractCheck(contract).enforce
+    enforce = ContractCheck.on_schemas(contract, project.registry).enforce
     seconds: dict[str, list[float]] = {"off": [], "on": []}
     with bench_broker(bootstrap) as address:
         settings = KafkaSettings(bootstrap_servers=address)

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 
 def checks_for(project: Project) -> dict[str, list[RecordCheck]]:
-    """Per-record checks by topic for ``Publisher(project, checks=checks_for(project))``."""
-    return record_checks(load_contracts(project.contracts_dir))
+    """Per-record checks by topic for ``Publisher(project, checks=checks_for(project))``, less
+    the rules the topics' schemas already enforce."""
+    return record_checks(load_contracts(project.contracts_dir), project.registry)
 
 
 __all__ = ["ContractCheck", "RecordCheck", "checks_for", "load_contracts", "record_checks"]

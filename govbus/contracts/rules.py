@@ -8,11 +8,14 @@ which rule it broke. The same check runs at publish (``Publisher(checks=...)``) 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from govbus.contracts.compiled import compile_enforcer, rule_test
+from govbus.contracts.guaranteed import guaranteed_by
 from govbus.contracts.model import Action, Bounds, Contract, FieldRule, Status
 from govbus.errors import ContractViolation
+from govbus.schemas.registry import SchemaRegistry
+from govbus.schemas.version import SchemaVersion
 
 ENFORCED = frozenset({Status.active, Status.deprecated})
 RecordCheck = Callable[[dict[str, Any]], None]
@@ -80,12 +83,24 @@ class ContractCheck:
     would only have quarantined it.
     """
 
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, contract: Contract, schema_versions: Iterable[SchemaVersion] = ()) -> None:
+        """With the subject's ``schema_versions``, rules they already guarantee are not checked."""
         self.contract = contract
-        per_record = [(field, rule) for field, rule in contract.field_rules() if rule.per_record]
+        versions = list(schema_versions)
+        per_record = [
+            (field, rule)
+            for field, rule in contract.field_rules()
+            if rule.per_record and not guaranteed_by(versions, field, rule)
+        ]
         self.rules = [RecordRule(contract, field, rule) for field, rule in per_record]
         self._tests = tuple((r.field, r.test, r) for r in self.rules)
         self.enforce = compile_enforcer(per_record, self._raise_breach)
+
+    @classmethod
+    def on_schemas(cls, contract: Contract, registry: SchemaRegistry) -> "ContractCheck":
+        """The check as the bus runs it: less what the subject's schema versions guarantee."""
+        subject = registry.subjects.get(contract.dataset.subject)
+        return cls(contract, subject.versions.values() if subject else ())
 
     def __call__(self, record: dict[str, Any]) -> None:
         self.enforce(record)
@@ -107,12 +122,13 @@ class ContractCheck:
         return breach_of([self.enforce], record)
 
 
-def record_checks(contracts: list[Contract]) -> dict[str, list[RecordCheck]]:
-    """Each topic's ``enforce`` functions, from the contracts in force (active or deprecated)."""
+def record_checks(contracts: list[Contract], registry: SchemaRegistry | None = None) -> dict[str, list[RecordCheck]]:
+    """Each topic's ``enforce`` functions, from the contracts in force (active or deprecated);
+    with the ``registry``, less what each subject's schema already guarantees."""
     checks: dict[str, list[RecordCheck]] = {}
     for contract in contracts:
         if contract.status in ENFORCED:
-            check = ContractCheck(contract)
+            check = ContractCheck.on_schemas(contract, registry) if registry else ContractCheck(contract)
             if check.rules:
                 checks.setdefault(contract.dataset.topic, []).append(check.enforce)
     return checks

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from kafka import KafkaProducer
 
 from govbus.bus.publisher import Publisher
@@ -26,6 +28,26 @@ def test_published_events_come_back_decoded_with_headers(bus_project, kafka_sett
     assert {"event_id", "agency", "subject", "occurred_at", "trace_id"} <= first.headers.keys()
     assert first.headers["agency"] == "population"
     assert len({e.headers["event_id"] for e in events}) == 50
+
+
+def test_a_long_publish_settles_as_it_goes_and_leaves_the_collector_as_it_was(bus_project, kafka_settings, move):
+    # Over two settling intervals (4,096 sends each), with a few rejects in between.
+    records = [move(n) if n % 3000 else move(n, postcode=n) for n in range(1, 10_001)]
+    with Publisher(bus_project, kafka_settings) as publisher:
+        receipt = publisher.publish(bus_project.moves, records, version=1)
+        assert (receipt.read, receipt.sent, receipt.rejected) == (10_000, 9_997, 3) and receipt.balanced
+        spans = receipt.partitions.values()
+        assert sum(span.count for span in spans) == 9_997
+        assert all(span.last_offset - span.first_offset + 1 == span.count for span in spans)
+        assert gc.get_freeze_count() == 0
+        # A process that froze its own heap (to fork workers) keeps it frozen.
+        gc.freeze()
+        try:
+            publisher.publish(bus_project.moves, records[:10], version=1)
+            # Objects freed while frozen leave the count, so only "still frozen" is exact.
+            assert gc.get_freeze_count() > 0
+        finally:
+            gc.unfreeze()
 
 
 def test_invalid_records_are_dead_lettered_with_reasons_and_counts_add_up(bus_project, kafka_settings, move):
