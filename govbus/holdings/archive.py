@@ -97,8 +97,12 @@ def _avro_ready(batch: list, kinds: list[type]) -> list[tuple]:
     return list(zip(*columns)) if changed else [tuple(row) for row in batch]
 
 
-def write_archive(folder: Path, layout: dict, batches: Iterable[list[tuple]], rows_per_file: int, holding: Holding, plan_id: str) -> dict:
-    """Write the files and then the manifest (last, atomically): a manifest means the files are complete."""
+def write_archive(folder: Path, layout: dict, batches: Iterable[list[tuple]], rows_per_file: int, holding: Holding, plan_id: str,
+                  guard_writes: int | None = None) -> dict:
+    """Write the files and then the manifest (last, atomically): a manifest means the files are complete.
+
+    ``guard_writes`` is the table's write count when its rows were read (see ``guard``).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     schema = fastavro.parse_schema(avro_schema(layout))
     names = [c["name"] for c in layout["columns"]]
@@ -113,7 +117,7 @@ def write_archive(folder: Path, layout: dict, batches: Iterable[list[tuple]], ro
     if part or not files:
         files.append(_write_file(folder, len(files), schema, names, part))
     manifest = {"plan_id": plan_id, "holding": holding.name, "agency": holding.agency, "layout": layout, "rows": total,
-                "files": files, "content_sha256": content.hexdigest(), "retention": holding.retention,
+                "files": files, "content_sha256": content.hexdigest(), "retention": holding.retention, "guard_writes": guard_writes,
                 "archived_at": datetime.now(timezone.utc).isoformat()}
     _atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
     return manifest
@@ -123,11 +127,29 @@ def _write_file(folder: Path, number: int, schema: dict, names: list[str], rows:
     name = f"part-{number:05d}.avro"
     temporary = folder / f".{name}.partial"
     with temporary.open("wb") as out:
-        fastavro.writer(out, schema, (dict(zip(names, row)) for row in rows), codec="deflate")
+        hashed = _HashingFile(out)
+        fastavro.writer(hashed, schema, (dict(zip(names, row)) for row in rows), codec="deflate")
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, folder / name)
-    return {"name": name, "rows": len(rows), "sha256": file_sha256(folder / name)}
+    return {"name": name, "rows": len(rows), "sha256": hashed.digest.hexdigest()}
+
+
+class _HashingFile:
+    """A file that hashes what is written to it, so a new archive file is not read again for its SHA-256."""
+
+    def __init__(self, out) -> None:
+        self.out, self.digest = out, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def seekable(self) -> bool:
+        return False  # fastavro then writes a new file instead of appending to one
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -137,14 +159,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, path)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_manifest(folder: Path) -> dict:

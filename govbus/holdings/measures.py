@@ -1,4 +1,4 @@
-"""Measuring one holding's redundancy against the golden records.
+"""Measuring one holding's redundancy against the golden records, in the database, set by set.
 
 - coverage: the share of rows whose key the registry links to a person (``person_xref``);
 - agreement: the share of the covered rows' values equal to the golden value, once both are
@@ -6,25 +6,28 @@
 - staleness: the share of the agency's values that an authoritative agency has since changed: it
   observed a different value after the agency's copy (provenance times), over the agency's
   records the registry holds.
+
+The holding sits beside the registry (the same SQLite file or PostgreSQL database), so coverage
+and agreement are one join there. Python only normalises each distinct value once, the way
+reconciliation does; those land in a temporary table that the join reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Integer, and_, case, exists, func, select, type_coerce
+from sqlalchemy import Connection, Integer, Table, and_, case, exists, func, select, type_coerce
 
 from govbus.errors import ConfigurationError
 from govbus.holdings.catalogue import Holding
+from govbus.holdings.replacement import golden_sql
 from govbus.reconcile.mapping import SourceMappings
 from govbus.reconcile.transforms import NORMALISERS
 from govbus.registry.survivorship import DOMAINS
-from govbus.registry.tables import person, person_attribute, person_xref
+from govbus.registry.tables import person_attribute
 
-_CHUNK = 100_000
+_BATCH = 50_000
 
 
 @dataclass
@@ -41,58 +44,72 @@ class Tally:
     disagreement_samples: list[dict] = field(default_factory=list)
 
 
-def record_ids(frame: pd.DataFrame, key_columns: list[str]) -> pd.Series:
-    """The registry's record id for each row: the key, its parts joined by ``|`` when composite."""
-    parts = [frame[k].astype("string") for k in key_columns]
-    key = parts[0]
-    for part in parts[1:]:
-        key = key + "|" + part
-    return key
-
-
-def golden_values(registry: Connection, holding: Holding) -> pd.DataFrame:
-    """The golden value of each mapped attribute for every record of the holding's source, by record id."""
-    attributes = sorted(set(holding.columns.values()))
-    query = (
-        select(person_xref.c.record_id, *(person.c.golden[(a, "value")].as_string().label(a) for a in attributes))
-        .join(person, person.c.person_id == person_xref.c.person_id)
-        .where(person_xref.c.source == holding.source)
-    )
-    columns = list(zip(*registry.execute(query).all())) or [()] * (1 + len(attributes))
-    golden = pd.DataFrame({a: pd.Series(v, dtype=object) for a, v in zip(attributes, columns[1:])})
-    return golden.set_index(pd.Index(columns[0], dtype=object, name="record_id"))
-
-
-def tally_rows(chunks: Iterator[pd.DataFrame], golden: pd.DataFrame, holding: Holding, mappings: SourceMappings,
-               unmapped: list[str], samples: int) -> Tally:
-    tally = Tally(per_column={c: {"compared": 0, "agreeing": 0} for c in holding.columns},
-                  unmapped_values={c: 0 for c in unmapped})
-    for frame in chunks:
-        ids = record_ids(frame, holding.key_columns)
-        found = golden.index.get_indexer(ids.to_numpy(dtype=object, na_value=None))
-        covered = pd.Series(found >= 0, index=frame.index)
-        tally.rows += len(frame)
-        tally.covered_rows += int(covered.sum())
-        if len(tally.uncovered_samples) < samples:
-            tally.uncovered_samples += frame.loc[~covered, holding.key_columns].head(samples - len(tally.uncovered_samples)).astype(str).to_dict("records")
-        for column in unmapped:
-            tally.unmapped_values[column] += int(frame[column].notna().sum())
-        for column, attribute in holding.columns.items():
-            agency = normaliser(mappings, attribute)(frame[column].astype("string"))
-            values = golden[attribute].to_numpy()
-            expected = pd.Series(np.where(found >= 0, values[found], None) if len(values) else None, index=frame.index, dtype="string")
-            compared = covered & agency.notna()
-            agreeing = compared & (agency == expected).fillna(False)
-            tally.per_column[column]["compared"] += int(compared.sum())
-            tally.per_column[column]["agreeing"] += int(agreeing.sum())
-            wrong = frame.index[compared & ~agreeing]
-            for index in wrong[: max(0, samples - len(tally.disagreement_samples))]:
-                tally.disagreement_samples.append({
-                    "key": {k: str(frame.at[index, k]) for k in holding.key_columns}, "column": column,
-                    "agency_value": str(frame.at[index, column]), "golden_value": _text(expected.at[index])})
+def tally_rows(agency: Connection, table: Table, holding: Holding, mappings: SourceMappings, unmapped: list[str],
+               samples: int, registry: str) -> Tally:
+    """Coverage and agreement of ``table``; ``registry`` is how the agency database names the registry's tables."""
+    q = agency.dialect.identifier_preparer.quote
+    normalised = {column: _normalised_values(agency, table, column, normaliser(mappings, attribute), n)
+                  for n, (column, attribute) in enumerate(holding.columns.items())}
+    key = " || '|' || ".join(f"CAST(t.{q(k)} AS TEXT)" for k in holding.key_columns)
+    joins = (f"FROM {q(table.name)} t LEFT JOIN {registry}person_xref x ON x.source = :source AND x.record_id = {key} "
+             f"LEFT JOIN {registry}person p ON p.person_id = x.person_id "
+             + " ".join(f"LEFT JOIN {n} ON {n}.value = t.{q(c)}" for c, n in normalised.items()))
+    golden = {c: golden_sql(agency.dialect.name, a) for c, a in holding.columns.items()}
+    measures = ["count(*)", "count(p.person_id)"]
+    for column, n in normalised.items():
+        measures += [f"sum(CASE WHEN p.person_id IS NOT NULL AND {n}.normalised IS NOT NULL THEN 1 ELSE 0 END)",
+                     f"sum(CASE WHEN p.person_id IS NOT NULL AND {n}.normalised = {golden[column]} THEN 1 ELSE 0 END)"]
+    measures += [f"count(t.{q(c)})" for c in unmapped]
+    counts = [int(v or 0) for v in agency.exec_driver_sql(_named(agency, f"SELECT {', '.join(measures)} {joins}"),
+                                                          _params(agency, holding)).one()]
+    tally = Tally(rows=counts[0], covered_rows=counts[1])
+    for i, column in enumerate(normalised):
+        tally.per_column[column] = {"compared": counts[2 + 2 * i], "agreeing": counts[3 + 2 * i]}
+    tally.unmapped_values = dict(zip(unmapped, counts[2 + 2 * len(normalised):]))
     tally.compared_values = sum(c["compared"] for c in tally.per_column.values())
     tally.agreeing_values = sum(c["agreeing"] for c in tally.per_column.values())
+    keys = ", ".join(f"t.{q(k)}" for k in holding.key_columns)
+    if samples:
+        found = agency.exec_driver_sql(_named(agency, f"SELECT {keys} {joins} WHERE p.person_id IS NULL LIMIT {samples}"),
+                                       _params(agency, holding)).all()
+        tally.uncovered_samples = [{k: str(v) for k, v in zip(holding.key_columns, row)} for row in found]
+    for column, n in normalised.items():
+        wanted = samples - len(tally.disagreement_samples)
+        if wanted <= 0:
+            break
+        wrong = (f"SELECT {keys}, t.{q(column)}, {golden[column]} {joins} WHERE p.person_id IS NOT NULL AND "
+                 f"{n}.normalised IS NOT NULL AND ({golden[column]} IS NULL OR {n}.normalised <> {golden[column]}) LIMIT {wanted}")
+        for *key_values, value, expected in agency.exec_driver_sql(_named(agency, wrong), _params(agency, holding)):
+            tally.disagreement_samples.append({
+                "key": {k: str(v) for k, v in zip(holding.key_columns, key_values)}, "column": column,
+                "agency_value": str(value), "golden_value": None if expected is None else str(expected)})
+    for n in normalised.values():
+        agency.exec_driver_sql(f"DROP TABLE {n}")
     return tally
+
+
+def _normalised_values(agency: Connection, table: Table, column: str, normalise, number: int) -> str:
+    """A temporary table of the column's distinct values and their normal form; returns its name."""
+    q = agency.dialect.identifier_preparer.quote
+    name = f"govbus_normalised_{number}"
+    kind = table.c[column].type.compile(dialect=agency.dialect)
+    agency.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    agency.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} (value {kind} PRIMARY KEY, normalised TEXT)")
+    marker = "?" if agency.dialect.paramstyle == "qmark" else "%s"
+    cursor = agency.exec_driver_sql(f"SELECT DISTINCT {q(column)} FROM {q(table.name)} WHERE {q(column)} IS NOT NULL")
+    while values := [v for (v,) in cursor.fetchmany(_BATCH)]:
+        forms = normalise(pd.Series(values, dtype=object).astype("string"))
+        agency.exec_driver_sql(f"INSERT INTO {name} (value, normalised) VALUES ({marker}, {marker})",
+                               list(zip(values, forms.astype(object).where(forms.notna(), None))))
+    return name
+
+
+def _named(agency: Connection, sql: str) -> str:
+    return sql.replace(":source", "?" if agency.dialect.paramstyle == "qmark" else "%(source)s")
+
+
+def _params(agency: Connection, holding: Holding):
+    return (holding.source,) if agency.dialect.paramstyle == "qmark" else {"source": holding.source}
 
 
 def normaliser(mappings: SourceMappings, attribute: str):
@@ -120,7 +137,3 @@ def staleness(registry: Connection, holding: Holding, authority: dict[str, set[s
         count, late = registry.execute(query).one()
         timed, stale = timed + count, stale + int(late or 0)
     return timed, stale
-
-
-def _text(value: object) -> str | None:
-    return None if value is None or value is pd.NA else str(value)

@@ -28,7 +28,7 @@ def view_sql(holding: Holding, table: Table, dialect: Dialect, registry_prefix: 
         if column.name == key:
             value = "x.record_id"
         elif column.name in holding.columns:
-            value = _golden(dialect.name, holding.columns[column.name])
+            value = golden_sql(dialect.name, holding.columns[column.name])
         else:
             value = "NULL"
         parts.append(f"CAST({value} AS {kind}) AS {quote(column.name)}")
@@ -38,7 +38,8 @@ def view_sql(holding: Holding, table: Table, dialect: Dialect, registry_prefix: 
             f"WHERE x.source = '{source}'")
 
 
-def _golden(dialect: str, attribute: str) -> str:
+def golden_sql(dialect: str, attribute: str) -> str:
+    """The SQL for the golden value of ``attribute`` of the person ``p``."""
     # Golden records hold {attribute: {"value", "source", "record_id"}}; attribute names are checked
     # against the registry's list when the catalogue loads, so they are safe in the path.
     if dialect == "postgresql":

@@ -2,7 +2,8 @@
 
 A crash at any point leaves either the original table, or a verified archive plus the view that
 replaces it: the rename and the view are one transaction, taken only after the read-back matched,
-and inside it the table is locked and re-hashed so rows written since the archive cannot be lost.
+and inside it the table is locked and its write guard checked, so rows written since the archive
+cannot be lost.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from govbus.holdings.agency import reflect, registry_prefix, table_state
 from govbus.holdings.approval import RetirementRefused, refusal_for
 from govbus.holdings.archive import describe, ordered_rows, write_archive
 from govbus.holdings.catalogue import Holding, archive_root, load_catalogue
+from govbus.holdings.guard import arm, writes
 from govbus.holdings.plan import load_plan, plans
 from govbus.holdings.replacement import view_sql
 from govbus.holdings.results import ExecutionResult, RetirementOutcome, RetirementPlan
 from govbus.holdings.steps import STEPS, crash_point, record_step, remaining, step_of
 from govbus.holdings.tables import retirement_plan
-from govbus.holdings.verify import table_digest, verify_archive
+from govbus.holdings.verify import verify_archive
 from govbus.project import Project
 from govbus.store.engine import Store
 
@@ -75,12 +77,16 @@ def retire(project: Project, store: Store, plan_id: str, *, execute: bool = Fals
 
 
 def _archive(project, store, plan, holding, folder, manifest, publisher):
-    with holding.database(store).begin() as agency:
+    database = holding.database(store)
+    with database.begin() as agency:
         if table_state(agency, holding.table) != "table":
             raise FatalError(f"{holding.table} is no longer a table, yet plan {plan.plan_id} was never archived")
+        arm(agency, holding.table)
+    with database.begin() as agency:
+        guard = writes(agency, holding.table)  # before the rows: a racing write can only make the swap refuse
         layout = describe(agency, reflect(agency, holding.table), holding)
         return write_archive(folder, layout, ordered_rows(agency, layout), load_catalogue(project).policy.rows_per_file,
-                             holding, plan.plan_id)
+                             holding, plan.plan_id, guard_writes=guard)
 
 
 def _verify(project, store, plan, holding, folder, manifest, publisher):
@@ -98,14 +104,23 @@ def _replace(project, store, plan, holding, folder, manifest, publisher):
             return manifest  # done before a crash that came ahead of recording it
         if agency.dialect.name == "postgresql":
             agency.exec_driver_sql(f"LOCK TABLE {quote(holding.table)} IN ACCESS EXCLUSIVE MODE")
-        count, digest = table_digest(ordered_rows(agency, manifest["layout"]))
-        if (count, digest) != (manifest["rows"], manifest["content_sha256"]):
-            raise FatalError(f"{holding.table} changed since it was archived ({count} rows now, {manifest['rows']} archived): "
-                             f"nothing was replaced; plan a new retirement")
+        _unchanged_since_archive(agency, holding, manifest)
         sql = view_sql(holding, reflect(agency, holding.table), agency.dialect, prefix)
         agency.exec_driver_sql(f"ALTER TABLE {quote(holding.table)} RENAME TO {quote(retired_name(holding))}")
         agency.exec_driver_sql(sql)
     return {**manifest, "replacement_sql": sql}
+
+
+def _unchanged_since_archive(agency, holding, manifest) -> None:
+    """Raise ``FatalError`` unless the guard counted no write to the table since the archive read it."""
+    counted = writes(agency, holding.table)
+    if counted is None or manifest.get("guard_writes") is None:
+        raise FatalError(f"{holding.table}'s write guard is not in place, so no one can tell whether it changed since it "
+                         f"was archived: nothing was replaced; plan a new retirement")
+    if counted != manifest["guard_writes"]:
+        count = agency.exec_driver_sql(f"SELECT count(*) FROM {agency.dialect.identifier_preparer.quote(holding.table)}").scalar_one()
+        raise FatalError(f"{holding.table} changed since it was archived ({count} rows now, {manifest['rows']} archived, "
+                         f"{counted - manifest['guard_writes']} rows written): nothing was replaced; plan a new retirement")
 
 
 def _drop(project, store, plan, holding, folder, manifest, publisher):

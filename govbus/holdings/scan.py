@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 
-import pandas as pd
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Table, func, insert, select
 
 from govbus.errors import ConfigurationError
-from govbus.holdings.agency import last_access, reflect, table_state
+from govbus.holdings.agency import last_access, reflect, registry_prefix, table_state
 from govbus.holdings.catalogue import Catalogue, Holding, load_catalogue
-from govbus.holdings.measures import golden_values, staleness, tally_rows
+from govbus.holdings.measures import staleness, tally_rows
 from govbus.holdings.results import HoldingReport, ScanResult
 from govbus.holdings.tables import holding_measurement
 from govbus.project import Project
@@ -22,7 +21,6 @@ from govbus.store.engine import Store
 
 # ``progress(holding, rows_done, rows_total)``
 Progress = Callable[[str, int, int], None]
-_CHUNK = 100_000
 
 
 def scan_all(project: Project, store: Store, *, holdings: list[str] | None = None, progress: Progress | None = None) -> ScanResult:
@@ -43,6 +41,7 @@ def scan_all(project: Project, store: Store, *, holdings: list[str] | None = Non
 def scan_holding(project: Project, store: Store, catalogue: Catalogue, holding: Holding, mappings: SourceMappings,
                  progress: Progress | None = None) -> HoldingReport:
     database = holding.database(store)
+    registry_tables = registry_prefix(holding, store)  # the measures join the registry inside the agency database
     report = HoldingReport(holding.name, holding.agency, holding.shown_url(store), holding.table,
                            datetime.now(timezone.utc), present=False, state="absent")
     with database.begin() as agency:
@@ -54,11 +53,13 @@ def scan_holding(project: Project, store: Store, catalogue: Catalogue, holding: 
         unmapped = _check_columns(holding, table)
         access = last_access(agency, holding.table)
         total = agency.execute(select(func.count()).select_from(table)).scalar_one()
+        if progress:
+            progress(holding.name, 0, total)
         with store.begin() as registry:
-            golden = golden_values(registry, holding)
             timed, stale = staleness(registry, holding, authorities(project.agencies))
-        chunks = _chunks(agency, table, holding, unmapped, total, progress)
-        tally = tally_rows(chunks, golden, holding, mappings, unmapped, catalogue.policy.samples)
+        tally = tally_rows(agency, table, holding, mappings, unmapped, catalogue.policy.samples, registry_tables)
+        if progress:
+            progress(holding.name, tally.rows, total)
     report.present = True
     report.last_access, report.last_access_note = access.at, access.note
     report.timed_values, report.stale_values = timed, stale
@@ -76,19 +77,6 @@ def _check_columns(holding: Holding, table: Table) -> list[str]:
         raise ConfigurationError(f"holding {holding.name}: table {holding.table} has no column {', '.join(missing)} "
                                  f"(it has: {', '.join(present)})")
     return [c for c in present if c not in holding.key_columns and c not in holding.columns]
-
-
-def _chunks(agency: Connection, table: Table, holding: Holding, unmapped: list[str], total: int,
-            progress: Progress | None) -> Iterator[pd.DataFrame]:
-    names = [*holding.key_columns, *holding.columns, *unmapped]
-    result = agency.execution_options(stream_results=True, yield_per=_CHUNK).execute(select(*(table.c[n] for n in names)))
-    done = 0
-    for rows in result.partitions(_CHUNK):
-        done += len(rows)
-        if progress:
-            progress(holding.name, done, total)
-        # Column by column: building a frame from SQLAlchemy rows probes each row's attributes.
-        yield pd.DataFrame(dict(zip(names, map(list, zip(*rows)))), columns=names)
 
 
 def _row(report: HoldingReport) -> dict:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import fastavro
 
 from govbus.errors import FatalError
-from govbus.holdings.archive import ContentHash, file_sha256
+from govbus.holdings.archive import ContentHash
 from govbus.store.upsert import values_getter
 
 _BATCH = 20_000
@@ -19,9 +21,11 @@ def archived_rows(folder: Path, manifest: dict) -> Iterator[list[tuple]]:
     row_of = values_getter([c["name"] for c in manifest["layout"]["columns"]])
     for entry in manifest["files"]:
         path = folder / entry["name"]
-        if not path.exists() or file_sha256(path) != entry["sha256"]:
+        # Read once: the same bytes are hashed and decoded (a file is at most ``rows_per_file`` rows, compressed).
+        data = path.read_bytes() if path.exists() else None
+        if data is None or hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise FatalError(f"archive file {path} is missing or its SHA-256 differs from the manifest")
-        with path.open("rb") as source:
+        with io.BytesIO(data) as source:
             batch = []
             for record in fastavro.reader(source):
                 batch.append(row_of(record))
