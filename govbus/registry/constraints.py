@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from govbus.reconcile.linkage import among
+
 
 def respect_rejections(clusters: pd.DataFrame, edges: pd.DataFrame, rejected: set[frozenset[str]], threshold: float) -> pd.DataFrame:
     """``clusters`` (unique_id, cluster_id) with every cluster holding a rejected pair re-solved."""
@@ -19,9 +21,11 @@ def respect_rejections(clusters: pd.DataFrame, edges: pd.DataFrame, rejected: se
               if len({cluster_of.get(b) for b in pair}) == 1 and cluster_of.get(a) is not None}
     if not broken:
         return clusters
-    inside = clusters[clusters["cluster_id"].isin(broken)]
+    in_broken = among(clusters["cluster_id"], broken)
+    inside = clusters[in_broken]
+    held = set(inside["unique_id"].tolist())
     strong = edges[(edges["match_probability"] >= threshold)
-                   & edges["unique_id_l"].isin(inside["unique_id"]) & edges["unique_id_r"].isin(inside["unique_id"])]
+                   & among(edges["unique_id_l"], held) & among(edges["unique_id_r"], held)]
     groups = {uid: {uid} for uid in inside["unique_id"]}
     for left, right in strong.sort_values("match_probability", ascending=False)[["unique_id_l", "unique_id_r"]].itertuples(index=False):
         a, b = groups[left], groups[right]
@@ -31,4 +35,4 @@ def respect_rejections(clusters: pd.DataFrame, edges: pd.DataFrame, rejected: se
         for uid in b:
             groups[uid] = a
     resolved = pd.DataFrame({"unique_id": list(groups), "cluster_id": [min(g) for g in groups.values()]}, dtype="string")
-    return pd.concat([clusters[~clusters["cluster_id"].isin(broken)], resolved], ignore_index=True)
+    return pd.concat([clusters[~in_broken], resolved], ignore_index=True)

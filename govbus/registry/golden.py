@@ -6,12 +6,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, update
 
-from govbus.registry.survivorship import DOMAINS, Observation, golden_record
+from govbus.registry.bulk import insert_frame
+from govbus.registry.survivorship import DOMAINS, OBSERVATION_COLUMNS, golden_records
 from govbus.registry.tables import person, person_attribute, person_xref
 
 _CHUNK = 500
+LINK_COLUMNS = ["source", "record_id", "person_id", "match_probability"]
 
 
 def write_people(
@@ -20,55 +22,50 @@ def write_people(
     members: Mapping[str, list[str]],
     authority: Mapping[str, set[str]],
     now: datetime,
+    created: Iterable[str] = (),
 ) -> dict[str, dict]:
-    """Rewrite the provenance and golden record of each person in ``members`` (id -> unique_ids).
+    """Write the provenance and golden record of each person in ``members`` (id -> unique_ids).
 
-    ``records`` is the standardised frame indexed by ``unique_id`` with ``observed_at``.
+    ``records`` is the standardised frame with ``unique_id`` and ``observed_at``. The ``created``
+    people are inserted with their golden record; the others' are rewritten.
     Returns each person's golden record, conflicts and sources, for the events.
     """
     ids = list(members)
     for chunk in _chunks(ids):
         connection.execute(delete(person_attribute).where(person_attribute.c.person_id.in_(chunk)))
-    # Read each record once, not once per person: pandas lookups per person cost more than the linkage.
-    wanted = records[records.index.isin({uid for uids in members.values() for uid in uids})]
-    held = _held(wanted)
-    attributes: list[dict] = []
-    goldens: list[dict] = []
+    held = owners(members).merge(records, on="unique_id", how="left")
+    observations = _observations(held)
+    insert_frame(connection, person_attribute, observations)
+    decided = golden_records(observations, authority)
+    sources: dict[str, set[str]] = {}
+    for pid, source in zip(held["person_id"].tolist(), held["source"].tolist()):
+        sources.setdefault(pid, set()).add(source)
     summaries: dict[str, dict] = {}
     for pid, uids in members.items():
-        observations = [o for uid in uids for o in held[uid][1]]
-        attributes += [{"person_id": pid, "attribute": o.attribute, "value": o.value, "source": o.source,
-                        "record_id": o.record_id, "observed_at": o.observed_at} for o in observations]
-        golden, conflicts = golden_record(observations, authority)
-        goldens.append({"pid": pid, "new_golden": golden, "new_conflicts": conflicts})
-        summaries[pid] = {"golden": golden, "conflicts": conflicts, "sources": sorted({held[uid][0] for uid in uids}),
+        golden, conflicts = decided.get(pid, ({}, {}))
+        summaries[pid] = {"golden": golden, "conflicts": conflicts, "sources": sorted(sources.get(pid, [])),
                           "record_count": len(uids)}
-    for chunk in _chunks(attributes):
-        connection.execute(insert(person_attribute), chunk)
-    if goldens:
+    new = set(created)
+    people = pd.DataFrame([{"person_id": p, "created_at": now, "updated_at": now, "golden": summaries[p]["golden"],
+                            "conflicts": summaries[p]["conflicts"]} for p in ids if p in new],
+                          columns=["person_id", "created_at", "updated_at", "golden", "conflicts"])
+    insert_frame(connection, person, people)
+    rewritten = [{"pid": p, "new_golden": s["golden"], "new_conflicts": s["conflicts"]} for p, s in summaries.items() if p not in new]
+    if rewritten:
         connection.execute(
             update(person).where(person.c.person_id == bindparam("pid"))
             .values(golden=bindparam("new_golden"), conflicts=bindparam("new_conflicts"), updated_at=now),
-            goldens,
+            rewritten,
         )
     return summaries
 
 
-def link_records(
-    connection: Connection, links: Iterable[tuple[str, str, str, float | None]], model_version: str, now: datetime
-) -> None:
-    """Point each ``(source, record_id)`` at its person, replacing any earlier link."""
-    rows = [{"source": s, "record_id": r, "person_id": p, "match_probability": m, "model_version": model_version,
-             "linked_at": now} for s, r, p, m in links]
-    for chunk in _chunks(rows):
-        keys = [(row["source"], row["record_id"]) for row in chunk]
-        connection.execute(delete(person_xref).where(tuple_(person_xref.c.source, person_xref.c.record_id).in_(keys)))
-        connection.execute(insert(person_xref), chunk)
-
-
-def create_people(connection: Connection, ids: list[str], now: datetime) -> None:
-    if ids:
-        connection.execute(insert(person), [{"person_id": p, "created_at": now, "updated_at": now} for p in ids])
+def link_records(connection: Connection, links: pd.DataFrame, model_version: str, now: datetime) -> None:
+    """Point each record in ``links`` (``LINK_COLUMNS``) at its person, replacing any earlier link."""
+    keys = list(zip(links["source"], links["record_id"]))
+    for chunk in _chunks(keys):
+        connection.execute(delete(person_xref).where(tuple_(person_xref.c.source, person_xref.c.record_id).in_(chunk)))
+    insert_frame(connection, person_xref, links[LINK_COLUMNS].assign(model_version=model_version, linked_at=now))
 
 
 def retire(connection: Connection, merges: Mapping[str, list[str]], now: datetime) -> None:
@@ -85,17 +82,17 @@ def provenance(connection: Connection, pid: str) -> list[dict]:
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def _held(rows: pd.DataFrame) -> dict[str, tuple[str, list[Observation]]]:
-    """Each record's source and its observations, by ``unique_id``."""
-    attributes = [a for a in DOMAINS if a in rows.columns]
-    frame = rows[["source", "record_id", "observed_at", *attributes]]
-    frame = frame.astype(object).where(frame.notna(), None)
-    held = {}
-    for uid, source, record_id, observed, *values in frame.itertuples(name=None):
-        observed = None if observed is None else pd.Timestamp(observed).to_pydatetime()
-        held[uid] = (str(source), [Observation(a, str(v), str(source), str(record_id), observed)
-                                   for a, v in zip(attributes, values) if v is not None])
-    return held
+def owners(members: Mapping[str, Iterable[str]]) -> pd.DataFrame:
+    """``unique_id`` -> ``person_id`` for every record of ``members`` (person id -> unique_ids)."""
+    return pd.DataFrame([(uid, pid) for pid, uids in members.items() for uid in uids], columns=["unique_id", "person_id"])
+
+
+def _observations(held: pd.DataFrame) -> pd.DataFrame:
+    """One row per value a person's records hold (``OBSERVATION_COLUMNS``), from records joined to their person."""
+    attributes = [a for a in DOMAINS if a in held.columns]
+    long = held.melt(id_vars=["person_id", "source", "record_id", "observed_at"], value_vars=attributes,
+                     var_name="attribute", value_name="value")
+    return long[long["value"].notna()][OBSERVATION_COLUMNS].reset_index(drop=True)
 
 
 def _chunks(items: list) -> Iterable[list]:

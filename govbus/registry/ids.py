@@ -8,7 +8,7 @@ Ids are ``P`` and a zero-padded sequence, so the oldest id is the smallest, and 
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -37,11 +37,11 @@ def assign_ids(
     clusters: Mapping[str, set[str]], previous: Mapping[str, str], new_id: Callable[[], str]
 ) -> Assignment:
     """Person ids for ``clusters`` (cluster -> record ids) given ``previous`` (record id -> person id)."""
-    overlap: dict[str, Counter[str]] = {}
+    overlap: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for cluster, members in clusters.items():
         for record in members:
             if record in previous:
-                overlap.setdefault(previous[record], Counter())[cluster] += 1
+                overlap[previous[record]][cluster] += 1
     # Largest share first; ties go to the smallest cluster key so the outcome is reproducible.
     owner = {p: min(counts, key=lambda c: (-counts[c], c)) for p, counts in overlap.items()}
     owned: dict[str, list[str]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import MetaData, Table, inspect, select
+from sqlalchemy import DateTime, column, inspect, select, table
 
 from govbus.land.tables import landed_table, landed_table_name
 from govbus.project import Project
@@ -29,8 +29,12 @@ PERSON_SUBJECTS: dict[str, str] = {
 }
 
 
-def landed_sources(project: Project, store: Store) -> dict[str, pd.DataFrame]:
-    """Each source's landed records, with the landing metadata columns."""
+def landed_sources(project: Project, store: Store, mappings: SourceMappings) -> dict[str, pd.DataFrame]:
+    """Each source's landed records: the columns its mapping reads, and when each event occurred.
+
+    Only those columns are read: a landed table also holds every other field and the landing
+    metadata, which linking never looks at.
+    """
     frames: dict[str, pd.DataFrame] = {}
     with store.begin() as connection:
         present = set(inspect(connection).get_table_names())
@@ -39,8 +43,15 @@ def landed_sources(project: Project, store: Store) -> dict[str, pd.DataFrame]:
             name = landed_table_name(topic.name)
             if source is None or name not in present:
                 continue
-            table = Table(name, MetaData(), autoload_with=connection)
-            rows = pd.DataFrame(connection.execute(select(table)).mappings().all(), columns=[c.name for c in table.columns])
+            mapping = mappings.source(source)
+            wanted = {mapping.record_id} | {c.column for c in mapping.columns.values()}
+            # A mapped column the table lacks is left out here, so that ``standardise`` names it.
+            held = sorted(c["name"] for c in inspect(connection).get_columns(name) if c["name"] in wanted)
+            columns = [column(c) for c in held] + [column("_occurred_at", DateTime(timezone=True))]
+            result = connection.execute(select(*columns).select_from(table(name)))
+            names, rows = list(result.keys()), result.all()
+            # Built column by column: pandas turns a list of rows into a frame many times slower.
+            rows = pd.DataFrame(dict(zip(names, map(list, zip(*rows)))) if rows else {name: [] for name in names})
             if rows.empty:
                 continue
             frames[source] = pd.concat([frames[source], rows]) if source in frames else rows
@@ -49,7 +60,7 @@ def landed_sources(project: Project, store: Store) -> dict[str, pd.DataFrame]:
 
 def standard_records(project: Project, store: Store, mappings: SourceMappings) -> pd.DataFrame:
     """Every landed person record, standardised, with ``observed_at`` (the event's time)."""
-    frames = landed_sources(project, store)
+    frames = landed_sources(project, store, mappings)
     if not frames:
         return pd.DataFrame()
     frame = standardise(frames, mappings)

@@ -16,14 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from govbus.project import Project
-from govbus.reconcile.linkage import cluster, extend_clusters, predict_pairs, score_new
+from govbus.reconcile.linkage import among, cluster, extend_clusters, predict_pairs, score_new
 from govbus.reconcile.mapping import load_mappings
 from govbus.reconcile.model import TrainedModel
 from govbus.reconcile.model_config import load_model_config
 from govbus.registry.audit import record_changes
 from govbus.registry.constraints import respect_rejections
 from govbus.registry.events import announce
-from govbus.registry.golden import create_people, link_records, retire, write_people
+from govbus.registry.golden import LINK_COLUMNS, link_records, owners, retire, write_people
 from govbus.registry.ids import assign_ids
 from govbus.registry.records import standard_records
 from govbus.registry.state import decided_pairs, id_sequence, linked_records, queue_for_review
@@ -75,7 +75,8 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
     receipt = ReconcileReceipt("full" if full else "incremental", model.version, records=len(records))
     if records.empty:
         return receipt
-    fresh = records[~records["unique_id"].isin(previous.keys())]
+    known = among(records["unique_id"], previous)
+    fresh = records[~known]
     receipt.new_records = len(fresh)
     if not full and fresh.empty and accepted.empty:
         return receipt
@@ -85,17 +86,18 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
     elif fresh.empty:
         scored = pd.DataFrame(columns=accepted.columns)
     else:
-        scored = score_new(model, fresh, records[records["unique_id"].isin(previous.keys())])
+        scored = score_new(model, fresh, records[known])
     receipt.pairs_scored = len(scored)
-    keep = pd.Series([frozenset((l, r)) not in rejected for l, r in zip(scored["unique_id_l"], scored["unique_id_r"])],
-                     index=scored.index, dtype=bool)
+    keep = ~among(_pair_keys(scored["unique_id_l"], scored["unique_id_r"]), {"\x1f".join(sorted(pair)) for pair in rejected})
     edges = pd.concat([scored[keep][accepted.columns], accepted], ignore_index=True)
     if full:
         clusters = cluster(edges, threshold, records["unique_id"])
     else:
         clusters = extend_clusters(_as_clusters(previous, records), edges, threshold, fresh["unique_id"])
     clusters = respect_rejections(clusters, edges, rejected, threshold)
-    members = clusters.groupby("cluster_id")["unique_id"].apply(set).to_dict()
+    members: dict[str, set[str]] = {}
+    for uid, cluster_id in zip(clusters["unique_id"].tolist(), clusters["cluster_id"].tolist()):
+        members.setdefault(cluster_id, set()).add(uid)
     now = datetime.now(timezone.utc)
     strongest = _strongest(edges, threshold)
     with store.begin() as connection:
@@ -103,10 +105,9 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
         people = {assignment.ids[c]: sorted(uids) for c, uids in members.items()}
         held = Counter(previous.values())
         changed = {p: uids for p, uids in people.items() if held[p] != len(uids) or any(previous.get(u) != p for u in uids)}
-        create_people(connection, assignment.created, now)
         retire(connection, assignment.merges, now)
         link_records(connection, _links(records, changed, strongest), model.version, now)
-        summaries = write_people(connection, records.set_index("unique_id"), changed, authorities(project.agencies), now)
+        summaries = write_people(connection, records, changed, authorities(project.agencies), now, assignment.created)
         band = scored[keep]
         band = band[(band["match_probability"] >= model.config.thresholds.review) & (band["match_probability"] < threshold)]
         receipt.review_pairs_added = queue_for_review(connection, band, now)
@@ -131,20 +132,30 @@ def _reconcile_folder(project: Project) -> Path:
 def _as_clusters(previous: dict[str, str], records: pd.DataFrame) -> pd.DataFrame:
     # extend_clusters names a cluster after its smallest member, so person ids are not used here.
     known = pd.DataFrame({"unique_id": list(previous), "person": list(previous.values())})
-    known = known[known["unique_id"].isin(records["unique_id"])]
+    known = known[among(known["unique_id"], set(records["unique_id"].tolist()))]
     known["cluster_id"] = known.groupby("person")["unique_id"].transform("min")
     return known[["unique_id", "cluster_id"]].astype("string")
 
 
-def _strongest(edges: pd.DataFrame, threshold: float) -> dict[str, float]:
+def _pair_keys(left: pd.Series, right: pd.Series) -> pd.Series:
+    """One text key per unordered pair of records, to match pairs whichever way round they come."""
+    left, right = left.astype("string"), right.astype("string")
+    first = left.where(left <= right, right)
+    second = right.where(left <= right, left)
+    return first + "\x1f" + second
+
+
+def _strongest(edges: pd.DataFrame, threshold: float) -> pd.Series:
+    """Each linked record's strongest automatic link."""
     strong = edges[edges["match_probability"] >= threshold]
-    ends = pd.concat([strong[["unique_id_l", "match_probability"]].set_axis(["u", "p"], axis=1),
-                      strong[["unique_id_r", "match_probability"]].set_axis(["u", "p"], axis=1)])
-    return ends.groupby("u")["p"].max().to_dict()
+    ends = pd.DataFrame({"unique_id": pd.concat([strong["unique_id_l"], strong["unique_id_r"]], ignore_index=True).astype("string"),
+                         "match_probability": pd.concat([strong["match_probability"]] * 2, ignore_index=True).astype(float)})
+    ends = ends.sort_values("match_probability").drop_duplicates("unique_id", keep="last")
+    return ends.set_index("unique_id")["match_probability"]
 
 
-def _links(records: pd.DataFrame, people: dict[str, list[str]], strongest: dict[str, float]):
-    by_uid = {uid: (str(source), str(record)) for uid, source, record in records[["unique_id", "source", "record_id"]].itertuples(index=False)}
-    for pid, uids in people.items():
-        for uid in uids:
-            yield *by_uid[uid], pid, strongest.get(uid)
+def _links(records: pd.DataFrame, people: dict[str, list[str]], strongest: pd.Series) -> pd.DataFrame:
+    """``LINK_COLUMNS`` for every record of the changed ``people``."""
+    links = owners(people).merge(records[["unique_id", "source", "record_id"]], on="unique_id", how="left")
+    links["match_probability"] = links["unique_id"].map(strongest)
+    return links[LINK_COLUMNS]

@@ -58,3 +58,16 @@ def test_a_model_trained_without_labels_links_well_and_keeps_its_version(model_c
     assert loaded.version == model.version and loaded.version.startswith("person-v1@")
     shifted = dict(model.parameters, probability_two_random_records_match=0.5)
     assert TrainedModel(quick, shifted).version != model.version
+
+
+def test_extending_clusters_names_each_as_a_full_clustering_would() -> None:
+    pairs = pd.DataFrame({"unique_id_l": ["b", "d", "x"], "unique_id_r": ["c", "e", "y"], "match_weight": [12.0, 12.0, 12.0],
+                          "match_probability": [0.9999, 0.9999, 0.9999]})
+    before = cluster(pairs, 0.999, pd.Series(["b", "c", "d", "e", "x", "y"]))
+    new_pairs = pd.DataFrame({"unique_id_l": ["a", "c", "f"], "unique_id_r": ["c", "e", "x"], "match_weight": [12.0, 12.0, 5.0],
+                              "match_probability": [0.9999, 0.9999, 0.97]})
+    after = extend_clusters(before, new_pairs, 0.999, pd.Series(["a", "f"]))
+    full = cluster(pd.concat([pairs, new_pairs]), 0.999, pd.Series(["a", "b", "c", "d", "e", "f", "x", "y"]))
+    assert dict(zip(after["unique_id"], after["cluster_id"])) == dict(zip(full["unique_id"], full["cluster_id"]))
+    assert dict(zip(after["unique_id"], after["cluster_id"])) == {"a": "a", "b": "a", "c": "a", "d": "a", "e": "a",
+                                                                  "f": "f", "x": "x", "y": "x"}
