@@ -102,16 +102,17 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
     strongest = _strongest(edges, threshold)
     with store.begin() as connection:
         assignment = assign_ids(members, previous, id_sequence(connection))
-        people = {assignment.ids[c]: sorted(uids) for c, uids in members.items()}
         held = Counter(previous.values())
-        changed = {p: uids for p, uids in people.items() if held[p] != len(uids) or any(previous.get(u) != p for u in uids)}
+        # Everyone in a merge or a split is among the changed, so the audit needs no other records.
+        changed = {assignment.ids[c]: sorted(uids) for c, uids in members.items()
+                   if held[assignment.ids[c]] != len(uids) or any(previous.get(u) != assignment.ids[c] for u in uids)}
         retire(connection, assignment.merges, now)
         link_records(connection, _links(records, changed, strongest), model.version, now)
         summaries = write_people(connection, records, changed, authorities(project.agencies), now, assignment.created)
         band = scored[keep]
         band = band[(band["match_probability"] >= model.config.thresholds.review) & (band["match_probability"] < threshold)]
         receipt.review_pairs_added = queue_for_review(connection, band, now)
-        record_changes(connection, project, assignment, previous, people, model.version, now)
+        record_changes(connection, project, assignment, previous, changed, model.version, now)
     receipt.people_created = len(assignment.created)
     receipt.people_merged = sum(len(ids) for ids in assignment.merges.values())
     receipt.people_split = sum(len(ids) for ids in assignment.splits.values())
