@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, update
 
+from govbus.reconcile.linkage import among
 from govbus.registry.bulk import insert_frame
 from govbus.registry.survivorship import DOMAINS, OBSERVATION_COLUMNS, golden_records
 from govbus.registry.tables import person, person_attribute, person_xref
@@ -31,7 +32,9 @@ def write_people(
     Returns each person's golden record, conflicts and sources, for the events.
     """
     ids = list(members)
-    for chunk in _chunks(ids):
+    new = set(created)
+    # A person created in this run has no provenance to replace yet.
+    for chunk in _chunks([p for p in ids if p not in new]):
         connection.execute(delete(person_attribute).where(person_attribute.c.person_id.in_(chunk)))
     held = owners(members).merge(records, on="unique_id", how="left")
     observations = _observations(held)
@@ -45,7 +48,6 @@ def write_people(
         golden, conflicts = decided.get(pid, ({}, {}))
         summaries[pid] = {"golden": golden, "conflicts": conflicts, "sources": sorted(sources.get(pid, [])),
                           "record_count": len(uids)}
-    new = set(created)
     people = pd.DataFrame([{"person_id": p, "created_at": now, "updated_at": now, "golden": summaries[p]["golden"],
                             "conflicts": summaries[p]["conflicts"]} for p in ids if p in new],
                           columns=["person_id", "created_at", "updated_at", "golden", "conflicts"])
@@ -60,9 +62,11 @@ def write_people(
     return summaries
 
 
-def link_records(connection: Connection, links: pd.DataFrame, model_version: str, now: datetime) -> None:
-    """Point each record in ``links`` (``LINK_COLUMNS``) at its person, replacing any earlier link."""
-    keys = list(zip(links["source"], links["record_id"]))
+def link_records(connection: Connection, links: pd.DataFrame, linked: Collection[str], model_version: str, now: datetime) -> None:
+    """Point each record in ``links`` (``LINK_COLUMNS`` and ``unique_id``) at its person, replacing
+    the earlier link of those in ``linked`` (the ``unique_id`` of every record linked before)."""
+    relinked = links[among(links["unique_id"], linked)]
+    keys = list(zip(relinked["source"].tolist(), relinked["record_id"].tolist()))
     for chunk in _chunks(keys):
         connection.execute(delete(person_xref).where(tuple_(person_xref.c.source, person_xref.c.record_id).in_(chunk)))
     insert_frame(connection, person_xref, links[LINK_COLUMNS].assign(model_version=model_version, linked_at=now))

@@ -107,7 +107,7 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
         changed = {assignment.ids[c]: sorted(uids) for c, uids in members.items()
                    if held[assignment.ids[c]] != len(uids) or any(previous.get(u) != assignment.ids[c] for u in uids)}
         retire(connection, assignment.merges, now)
-        link_records(connection, _links(records, changed, strongest), model.version, now)
+        link_records(connection, _links(records, changed, strongest), previous, model.version, now)
         summaries = write_people(connection, records, changed, authorities(project.agencies), now, assignment.created)
         band = scored[keep]
         band = band[(band["match_probability"] >= model.config.thresholds.review) & (band["match_probability"] < threshold)]
@@ -156,7 +156,7 @@ def _strongest(edges: pd.DataFrame, threshold: float) -> pd.Series:
 
 
 def _links(records: pd.DataFrame, people: dict[str, list[str]], strongest: pd.Series) -> pd.DataFrame:
-    """``LINK_COLUMNS`` for every record of the changed ``people``."""
+    """``unique_id`` and ``LINK_COLUMNS`` for every record of the changed ``people``."""
     links = owners(people).merge(records[["unique_id", "source", "record_id"]], on="unique_id", how="left")
     links["match_probability"] = links["unique_id"].map(strongest)
-    return links[LINK_COLUMNS]
+    return links[["unique_id", *LINK_COLUMNS]]
