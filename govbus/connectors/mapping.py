@@ -92,10 +92,16 @@ class FieldSource:
 
 
 class RecordMapping:
-    """Maps rows to records; fields the mapping does not name are left to the schema's defaults."""
+    """Maps rows to records; fields the mapping does not name are left to the schema's defaults.
+
+    ``record`` is one generated function per mapping (columns read once, transforms called
+    inline), since it runs for every row a connector moves; a row it cannot map is mapped again
+    field by field, to raise the ``MappingError`` that names the field and the transform.
+    """
 
     def __init__(self, sources: list[FieldSource]) -> None:
         self.sources = sources
+        self.record = _compile(sources, self._record_slowly)
 
     @classmethod
     def of(cls, definition: ConnectorDefinition, schema: SchemaVersion) -> "RecordMapping":
@@ -103,8 +109,33 @@ class RecordMapping:
         columns = definition.columns() or {name: ColumnSpec(column=name) for name in schema.field_names}
         return cls([FieldSource(field, spec, _steps(definition, field, spec)) for field, spec in columns.items()])
 
-    def record(self, row: dict[str, Any]) -> dict[str, Any]:
+    def _record_slowly(self, row: dict[str, Any]) -> dict[str, Any]:
         return {source.field: source.value(row) for source in self.sources}
+
+
+def _compile(sources: list[FieldSource], slowly: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    names: dict[str, Any] = {"_slowly": slowly}
+    lines = ["get = row.get"]
+    for number, source in enumerate(sources):
+        value = f"v{number}"
+        if source.spec.columns:
+            names[f"_joined{number}"] = source.value  # rare: joining keeps its own (raising) path
+            lines.append(f"{value} = _joined{number}(row)")
+            continue
+        if source.spec.column:
+            lines.append(f"{value} = get({source.spec.column!r})")
+        else:
+            names[f"_constant{number}"] = source.spec.value
+            lines.append(f"{value} = _constant{number}")
+        for step_number, (_, step) in enumerate(source.steps):
+            names[f"_step{number}_{step_number}"] = step
+            lines.append(f"if {value} is not None: {value} = _step{number}_{step_number}({value})")
+    fields = ", ".join(f"{source.field!r}: v{number}" for number, source in enumerate(sources))
+    body = ["try:", *("    " + line for line in lines), "except (TypeError, ValueError, ArithmeticError):",
+            "    return _slowly(row)", f"return {{{fields}}}"]
+    signature = ", ".join(["row", *(f"{name}={name}" for name in names)])
+    exec("\n".join([f"def record({signature}):", *("    " + line for line in body)]), names)  # noqa: S102 - only names we made
+    return names["record"]
 
 
 def _steps(definition: ConnectorDefinition, field: str, spec: ColumnSpec) -> tuple:

@@ -38,9 +38,14 @@ from govbus.store.engine import Store
 EVENT_ID_NAMESPACE = uuid.UUID("5b1f0c2e-8f3a-4d6e-9c41-2a7d6e0b93f4")
 
 
+_NAMESPACE_HASH = hashlib.sha1(EVENT_ID_NAMESPACE.bytes)
+
+
 def event_id(origin: str) -> str:
     """``str(uuid.uuid5(EVENT_ID_NAMESPACE, origin))`` spelled out: the UUID object cost four times the hash."""
-    digits = hashlib.sha1(EVENT_ID_NAMESPACE.bytes + origin.encode()).hexdigest()
+    named = _NAMESPACE_HASH.copy()
+    named.update(origin.encode())
+    digits = named.hexdigest()
     variant = "89ab"[int(digits[16], 16) & 3]
     return f"{digits[:8]}-{digits[8:12]}-5{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:32]}"
 
