@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
 
 import fastavro
@@ -87,14 +88,13 @@ def ordered_rows(connection: Connection, layout: dict) -> Iterator[list[tuple]]:
 
 def _avro_ready(batch: list, kinds: list[type]) -> list[tuple]:
     # Drivers hand back what the column stores (SQLite booleans are 0/1, PostgreSQL dates are
-    # dates): make each value the Avro type, so the read-back yields the very same tuples.
-    columns = list(zip(*batch))
-    changed = False
-    for i, kind in enumerate(kinds):
-        if not set(map(type, columns[i])) <= {kind, type(None)}:
-            columns[i] = tuple(v if v is None or type(v) is kind else kind(v) for v in columns[i])
-            changed = True
-    return list(zip(*columns)) if changed else [tuple(row) for row in batch]
+    # dates): make each value the Avro type, so the read-back yields the very same tuples. Most
+    # batches need nothing, and are passed on as they came, without copying.
+    rows = batch if type(batch[0]) is tuple else [tuple(row) for row in batch]
+    odd = {i: kind for i, kind in enumerate(kinds) if not set(map(type, map(itemgetter(i), rows))) <= {kind, type(None)}}
+    if not odd:
+        return rows
+    return [tuple(v if v is None or i not in odd or type(v) is odd[i] else odd[i](v) for i, v in enumerate(row)) for row in rows]
 
 
 def write_archive(folder: Path, layout: dict, batches: Iterable[list[tuple]], rows_per_file: int, holding: Holding, plan_id: str,

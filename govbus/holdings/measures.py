@@ -55,10 +55,11 @@ def tally_rows(agency: Connection, table: Table, holding: Holding, mappings: Sou
              f"LEFT JOIN {registry}person p ON p.person_id = x.person_id "
              + " ".join(f"LEFT JOIN {n} ON {n}.value = t.{q(c)}" for c, n in normalised.items()))
     golden = {c: golden_sql(agency.dialect.name, a) for c, a in holding.columns.items()}
+    form = {c: _normal_form(agency, c, n) for c, n in normalised.items()}
     measures = ["count(*)", "count(p.person_id)"]
-    for column, n in normalised.items():
-        measures += [f"sum(CASE WHEN p.person_id IS NOT NULL AND {n}.normalised IS NOT NULL THEN 1 ELSE 0 END)",
-                     f"sum(CASE WHEN p.person_id IS NOT NULL AND {n}.normalised = {golden[column]} THEN 1 ELSE 0 END)"]
+    for column in normalised:
+        measures += [f"sum(CASE WHEN p.person_id IS NOT NULL AND {form[column]} IS NOT NULL THEN 1 ELSE 0 END)",
+                     f"sum(CASE WHEN p.person_id IS NOT NULL AND {form[column]} = {golden[column]} THEN 1 ELSE 0 END)"]
     measures += [f"count(t.{q(c)})" for c in unmapped]
     counts = [int(v or 0) for v in agency.exec_driver_sql(_named(agency, f"SELECT {', '.join(measures)} {joins}"),
                                                           _params(agency, holding)).one()]
@@ -68,24 +69,33 @@ def tally_rows(agency: Connection, table: Table, holding: Holding, mappings: Sou
     tally.unmapped_values = dict(zip(unmapped, counts[2 + 2 * len(normalised):]))
     tally.compared_values = sum(c["compared"] for c in tally.per_column.values())
     tally.agreeing_values = sum(c["agreeing"] for c in tally.per_column.values())
+    _samples(agency, holding, tally, samples, joins, {c: (form[c], golden[c]) for c in normalised})
+    for n in normalised.values():
+        agency.exec_driver_sql(f"DROP TABLE {n}")
+    return tally
+
+
+def _samples(agency: Connection, holding: Holding, tally: Tally, samples: int, joins: str,
+             compared: dict[str, tuple[str, str]]) -> None:
+    """Up to ``samples`` uncovered keys and disagreeing values; ``compared`` is each column's (normal form, golden) SQL."""
+    q = agency.dialect.identifier_preparer.quote
     keys = ", ".join(f"t.{q(k)}" for k in holding.key_columns)
-    if samples:
+    # Each query stops at its LIMIT, but finding nothing means joining every row: ask only when there are some.
+    if samples and tally.covered_rows < tally.rows:
         found = agency.exec_driver_sql(_named(agency, f"SELECT {keys} {joins} WHERE p.person_id IS NULL LIMIT {samples}"),
                                        _params(agency, holding)).all()
         tally.uncovered_samples = [{k: str(v) for k, v in zip(holding.key_columns, row)} for row in found]
-    for column, n in normalised.items():
-        wanted = samples - len(tally.disagreement_samples)
+    for column, (form, golden) in compared.items():
+        counts = tally.per_column[column]
+        wanted = min(samples - len(tally.disagreement_samples), counts["compared"] - counts["agreeing"])
         if wanted <= 0:
-            break
-        wrong = (f"SELECT {keys}, t.{q(column)}, {golden[column]} {joins} WHERE p.person_id IS NOT NULL AND "
-                 f"{n}.normalised IS NOT NULL AND ({golden[column]} IS NULL OR {n}.normalised <> {golden[column]}) LIMIT {wanted}")
+            continue
+        wrong = (f"SELECT {keys}, t.{q(column)}, {golden} {joins} WHERE p.person_id IS NOT NULL AND {form} IS NOT NULL "
+                 f"AND ({golden} IS NULL OR {form} <> {golden}) LIMIT {wanted}")
         for *key_values, value, expected in agency.exec_driver_sql(_named(agency, wrong), _params(agency, holding)):
             tally.disagreement_samples.append({
                 "key": {k: str(v) for k, v in zip(holding.key_columns, key_values)}, "column": column,
                 "agency_value": str(value), "golden_value": None if expected is None else str(expected)})
-    for n in normalised.values():
-        agency.exec_driver_sql(f"DROP TABLE {n}")
-    return tally
 
 
 def _normalised_values(agency: Connection, table: Table, column: str, normalise, number: int) -> str:
@@ -94,14 +104,27 @@ def _normalised_values(agency: Connection, table: Table, column: str, normalise,
     name = f"govbus_normalised_{number}"
     kind = table.c[column].type.compile(dialect=agency.dialect)
     agency.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
-    agency.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} (value {kind} PRIMARY KEY, normalised TEXT)")
+    rowid = " WITHOUT ROWID" if agency.dialect.name == "sqlite" else ""
+    agency.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} (value {kind} PRIMARY KEY, normalised TEXT){rowid}")
     marker = "?" if agency.dialect.paramstyle == "qmark" else "%s"
-    cursor = agency.exec_driver_sql(f"SELECT DISTINCT {q(column)} FROM {q(table.name)} WHERE {q(column)} IS NOT NULL")
-    while values := [v for (v,) in cursor.fetchmany(_BATCH)]:
-        forms = normalise(pd.Series(values, dtype=object).astype("string"))
-        agency.exec_driver_sql(f"INSERT INTO {name} (value, normalised) VALUES ({marker}, {marker})",
-                               list(zip(values, forms.astype(object).where(forms.notna(), None))))
+    cursor = agency.connection.cursor()  # the driver's own: SQLAlchemy's rows would cost more than the query
+    try:
+        cursor.execute(f"SELECT DISTINCT {q(column)} FROM {q(table.name)} WHERE {q(column)} IS NOT NULL")
+        while values := [v for (v,) in cursor.fetchmany(_BATCH)]:
+            forms = normalise(pd.Series(values, dtype=object).astype("string")).astype(object).where(lambda f: f.notna(), None)
+            # A text value already in its normal form is left out: the join reads it as it is (see ``_normal_form``).
+            changed = [(v, f) for v, f in zip(values, forms) if type(v) is not str or f != v]
+            if changed:
+                agency.exec_driver_sql(f"INSERT INTO {name} (value, normalised) VALUES ({marker}, {marker})", changed)
+    finally:
+        cursor.close()
     return name
+
+
+def _normal_form(agency: Connection, column: str, normalised: str) -> str:
+    """SQL for a row's value of ``column`` in normal form: the one looked up, else the text value as it is."""
+    value = f"t.{agency.dialect.identifier_preparer.quote(column)}"
+    return f"(CASE WHEN {normalised}.value IS NOT NULL THEN {normalised}.normalised ELSE CAST({value} AS TEXT) END)"
 
 
 def _named(agency: Connection, sql: str) -> str:
