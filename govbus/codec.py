@@ -107,9 +107,9 @@ def decode(payload: bytes, registry: SchemaRegistry, reader: SchemaVersion | Non
             reason="unknown_fingerprint",
         )
     try:
-        record = schemaless_reader(
-            io.BytesIO(payload[HEADER_LENGTH:]), writer.parsed, reader.parsed if reader else None
-        )
+        # Resolving a schema against itself changes nothing but costs fastavro's slower reader.
+        resolve_to = reader.parsed if reader is not None and reader.fingerprint != writer.fingerprint else None
+        record = schemaless_reader(io.BytesIO(payload[HEADER_LENGTH:]), writer.parsed, resolve_to)
     except SchemaResolutionError as exc:
         raise SchemaViolation(
             f"{writer.subject} v{writer.version} cannot be read as v{reader.version}: {exc}",
