@@ -239,7 +239,7 @@ def govbus_cli() -> Callable[..., Result]:
 
 @pytest.fixture(scope="session")
 def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Project]:
-    """Make copies of the demo project (govbus.yaml, schemas, contracts, holdings catalogue) whose topics no other test uses.
+    """Make copies of the demo project (govbus.yaml, schemas, contracts) whose topics no other test uses.
 
     Each topic ``<name>`` becomes ``<name>.<random>`` (``project.suffix``), in govbus.yaml and in
     the contracts alike; subjects, agencies and agreements stay as they are. Topics are not created.
@@ -257,7 +257,6 @@ def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Proje
             contract = yaml.safe_load(source.read_text())
             contract["dataset"]["topic"] = f"{contract['dataset']['topic']}.{suffix}"
             (root / "contracts" / source.name).write_text(yaml.safe_dump(contract, allow_unicode=True))
-        shutil.copytree(REPO_ROOT / "contracts" / "holdings", root / "contracts" / "holdings")
         project = load_project(root)
         project.suffix = suffix
         return project

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import publish_events
+import shutil
+
+from conftest import REPO, publish_events
 from test_land_events_dag import country_events
 
 from govbus.bus.replay import read_to_end
@@ -40,6 +42,7 @@ def test_reconcile_shared_customers_links_landed_records_and_reruns_harmlessly(d
 
 def test_retire_redundant_holdings_scans_plans_and_executes_only_approved_plans(dag_bag, bus_project, bus_store, kafka_settings,
                                                                              monkeypatch):
+    shutil.copytree(REPO / "contracts" / "holdings", bus_project.root / "contracts" / "holdings")
     for variable in HOLDING_URLS:
         monkeypatch.delenv(variable, raising=False)  # the demo holdings sit in the store's database
     country = generate_country(150, seed=11)
