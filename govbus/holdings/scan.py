@@ -8,9 +8,10 @@ from datetime import datetime, timezone
 from sqlalchemy import Table, func, insert, select
 
 from govbus.errors import ConfigurationError
-from govbus.holdings.agency import last_access, reflect, registry_prefix, table_state
+from govbus.holdings.agency import last_access, reflect, table_state
 from govbus.holdings.catalogue import Catalogue, Holding, load_catalogue
 from govbus.holdings.measures import staleness, tally_rows
+from govbus.holdings.reach import registry_tables
 from govbus.holdings.results import HoldingReport, ScanResult
 from govbus.holdings.tables import holding_measurement
 from govbus.project import Project
@@ -41,7 +42,6 @@ def scan_all(project: Project, store: Store, *, holdings: list[str] | None = Non
 def scan_holding(project: Project, store: Store, catalogue: Catalogue, holding: Holding, mappings: SourceMappings,
                  progress: Progress | None = None) -> HoldingReport:
     database = holding.database(store)
-    registry_tables = registry_prefix(holding, store)  # the measures join the registry inside the agency database
     report = HoldingReport(holding.name, holding.agency, holding.shown_url(store), holding.table,
                            datetime.now(timezone.utc), present=False, state="absent")
     with database.begin() as agency:
@@ -57,7 +57,9 @@ def scan_holding(project: Project, store: Store, catalogue: Catalogue, holding: 
             progress(holding.name, 0, total)
         with store.begin() as registry:
             timed, stale = staleness(registry, holding, authorities(project.agencies))
-        tally = tally_rows(agency, table, holding, mappings, unmapped, catalogue.policy.samples, registry_tables)
+        # The measures join the registry inside the agency database.
+        with registry_tables(agency, holding, store) as registry:
+            tally = tally_rows(agency, table, holding, mappings, unmapped, catalogue.policy.samples, registry)
         if progress:
             progress(holding.name, tally.rows, total)
     report.present = True

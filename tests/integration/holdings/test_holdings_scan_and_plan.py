@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import yaml
-from conftest import MOVED, UNLINKED
+from conftest import MOVED, TAX_URL, UNLINKED
 
 from govbus.holdings import plan_all, scan_all
 from govbus.holdings.scan import measurements
+from govbus.store import Store
 
 
 def test_scan_measures_coverage_agreement_and_staleness_against_the_golden_records(holdings_project, fresh_store, tax_holding):
@@ -24,6 +25,27 @@ def test_scan_measures_coverage_agreement_and_staleness_against_the_golden_recor
     assert (report.timed_values, report.stale_values) == (36, len(MOVED))
     assert report.unmapped_values == {"city": 20}
     assert report.last_access_note.startswith("unknown")
+
+
+def test_a_holding_in_another_database_is_measured_against_copies_of_the_registry(
+    holdings_project, fresh_store, tax_holding, tmp_path, monkeypatch
+):
+    # The agency's own SQLite file: another file than the store's, or another kind of database.
+    elsewhere = Store(f"sqlite:///{tmp_path / 'tax-agency.db'}")
+    with elsewhere.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE tax_taxpayer_address (tax_id TEXT PRIMARY KEY, street TEXT, postcode TEXT, city TEXT)")
+        connection.exec_driver_sql("INSERT INTO tax_taxpayer_address VALUES (?, ?, ?, ?)", [tuple(r.values()) for r in tax_holding])
+    monkeypatch.setenv(TAX_URL, elsewhere.url)
+
+    for _ in range(2):  # the copies are dropped after each scan, so a second one starts clean
+        (report,) = scan_all(holdings_project, fresh_store).holdings
+        assert (report.rows, report.covered_rows, report.compared_values, report.agreeing_values) == (20, 18, 36, 34)
+        assert (report.timed_values, report.stale_values) == (36, len(MOVED))
+    with elsewhere.begin() as connection:
+        assert [name for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["tax_taxpayer_address"]
+    # Measured, but not replaceable by a view: the plan says why.
+    (plan,) = plan_all(holdings_project, fresh_store).plans
+    assert plan.status == "blocked" and "cannot reach the registry" in " ".join(plan.document["blockers"])
 
 
 def test_each_scan_is_kept_with_its_time_so_the_trend_shows(holdings_project, fresh_store, tax_holding):
