@@ -12,7 +12,8 @@ view that answers the old queries.
 
 **When it fails.** Read the `GOVBUS TASK FAILED` block in the task log. `execute_approved` is
 idempotent: a plan already carried out is not done again, so clearing the task is safe. A
-failed verification is a fatal error: the holding is restored, and nothing is retried.
+failed verification, or a write to the table since it was archived, is a fatal error: the table
+stays as it is, nothing is retried, and the plan needs a new scan and approval.
 """
 
 from __future__ import annotations
