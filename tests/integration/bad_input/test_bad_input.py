@@ -77,7 +77,7 @@ def test_values_that_break_the_contract_are_quarantined_under_their_clause(count
 def test_the_broker_refuses_a_message_over_its_size_limit(country, report_counts):
     # A producer that allows large requests still meets the broker's message.max.bytes. Retries
     # ride out a topic whose leader is still being elected; a size refusal is never retried.
-    producer = KafkaProducer(**country.admin.client_config(), max_request_size=4 * 1024 * 1024, retries=5)
+    producer = KafkaProducer(**country.admin.client_config(), max_request_size=4 * 1024 * 1024, retries=100)
     with pytest.raises(KafkaError, match="TooLarge"):
         producer.send(country.registered, b"\xc3\x01" + b"x" * 2_000_000, key=b"19800101-0001").get(timeout=30)
     producer.close()
