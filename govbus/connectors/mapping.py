@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
+from govbus.codegen import generated
 from govbus.connectors.definition import ColumnSpec, ConnectorDefinition
 from govbus.errors import ConfigurationError
 from govbus.schemas.version import SchemaVersion
@@ -133,9 +134,7 @@ def _compile(sources: list[FieldSource], slowly: Callable[[dict[str, Any]], dict
     fields = ", ".join(f"{source.field!r}: v{number}" for number, source in enumerate(sources))
     body = ["try:", *("    " + line for line in lines), "except (TypeError, ValueError, ArithmeticError):",
             "    return _slowly(row)", f"return {{{fields}}}"]
-    signature = ", ".join(["row", *(f"{name}={name}" for name in names)])
-    exec("\n".join([f"def record({signature}):", *("    " + line for line in body)]), names)  # noqa: S102 - only names we made
-    return names["record"]
+    return generated("record", "row", body, names)
 
 
 def _steps(definition: ConnectorDefinition, field: str, spec: ColumnSpec) -> tuple:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from govbus.codegen import generated
 from govbus.contracts.model import FieldRule
 
 KNOWN_GOOD = 65_536
@@ -67,17 +68,14 @@ def compile_enforcer(field_rules: list[tuple[str, FieldRule]], on_breach: Callab
     for field, rule in field_rules:
         by_field.setdefault(field, []).append(rule)
     constants: dict[str, Any] = {"_on_breach": on_breach}
-    lines = ["    get = record.get"]
+    lines = ["get = record.get"]
     for number, (field, rules) in enumerate(by_field.items()):
-        lines.append(f"    v = get({field!r})")
+        lines.append(f"v = get({field!r})")
         required = any(rule.kind == "not_null" for rule in rules)
         if required:
-            lines.append("    if v is None: return _on_breach(record)")
+            lines.append("if v is None: return _on_breach(record)")
         broken = [f"({_breaks(rule, f'_f{number}_{index}', constants)})" for index, rule in enumerate(rules) if rule.kind != "not_null"]
         if broken:
             guard = "" if required else "v is not None and "
-            lines.append(f"    if {guard}({' or '.join(broken)}): return _on_breach(record)")
-    # Constants become default arguments: local lookups are the cheapest Python has.
-    signature = ", ".join(["record", *(f"{name}={name}" for name in constants)])
-    exec("\n".join([f"def enforce({signature}):", *lines]), constants)  # noqa: S102 - the source holds only names we made
-    return constants["enforce"]
+            lines.append(f"if {guard}({' or '.join(broken)}): return _on_breach(record)")
+    return generated("enforce", "record", lines, constants)

@@ -13,6 +13,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from govbus.codegen import generated
+
 INT_RANGE = (-(2**31), 2**31 - 1)
 LONG_RANGE = (-(2**63), 2**63 - 1)
 SMALL_LONGS = 1024
@@ -150,9 +152,7 @@ def _compile_writer(fields: list[dict], kinds: list[list[Any]], names_allowed: f
     # goes the slow way too, so the caller sees the same error either way.
     source = ["try:", *("    " + line for line in lines), "except (UnicodeEncodeError, OverflowError, TypeError):",
               "    return None", f"return b''.join(({', '.join(pieces)},))" if pieces else "return b''"]
-    signature = ", ".join(["record", *(f"{name}={name}" for name in names)])
-    exec("\n".join([f"def write({signature}):", *("    " + line for line in source)]), names)  # noqa: S102 - only names we made
-    return names["write"]
+    return generated("write", "record", source, names)
 
 
 def compile_rules(definition: Any) -> FlatRecord | None:
