@@ -23,7 +23,7 @@ def _breaks(rule: FieldRule, name: str, constants: dict[str, Any]) -> str:
         # search, as GX's regex expectation does; contracts anchor their patterns with ^ and $.
         # A pattern's verdict on a value never changes, and postcodes and birth dates repeat a
         # lot, so values once seen to match skip the pattern (up to KNOWN_GOOD of them).
-        constants[name] = re.compile(rule.regex).search
+        constants[name] = _matcher(rule.regex)
         constants[f"{name}_good"] = set()
         return f"v not in {name}_good and ({name}(v) is None or (len({name}_good) < {KNOWN_GOOD} and {name}_good.add(v)))"
     if rule.kind == "values":
@@ -40,6 +40,16 @@ def _breaks(rule: FieldRule, name: str, constants: dict[str, Any]) -> str:
     if high is not None:
         return f"{measured} > {name}_max"
     return "False"
+
+
+def _matcher(regex: str) -> Callable[[str], re.Match | None]:
+    """``search`` for ``regex``, as ``match`` where the two agree: a pattern that as a whole starts
+    with ``^`` (not ``^a|b``, not multi-line) can only match at the start, and ``match`` does not
+    try the rest. The parse comes from the ``re`` module's own parser, the one that compiles it."""
+    parsed = re._parser.parse(regex)
+    anchored = parsed.data[:1] == [(re._constants.AT, re._constants.AT_BEGINNING)] and not parsed.state.flags & re.MULTILINE
+    pattern = re.compile(regex)
+    return pattern.match if anchored else pattern.search
 
 
 def _whole(bound: float | None) -> float | int | None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from re import search
+
 import pytest
 from contract_files import NOTICE, edit
 
 from govbus import codec
 from govbus.contracts import checks_for
+from govbus.contracts.compiled import rule_test
 from govbus.contracts.loader import load_contracts
+from govbus.contracts.model import FieldRule
 from govbus.contracts.rules import ContractCheck, breach_of
 from govbus.errors import ContractViolation
 from govbus.project import load_project
@@ -78,3 +82,19 @@ def test_checks_for_gives_each_topic_its_contracts_checks_and_skips_drafts(proje
     assert breach_of(checks["post.address.change_notified"], {**NOTICE, "old_postcode": "x"}).field == "old_postcode"
     edit(project.contracts_dir / "post-change-of-address.yaml", "status: active", "status: draft")
     assert "post.address.change_notified" not in checks_for(load_project(project.root))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [
+        (r"^\d{5}$", "12345"),
+        (r"^\d{5}$", "x12345"),
+        (r"^a|b", "xb"),  # only the first branch is anchored
+        (r"(?m)^a", "x\na"),  # multi-line: ^ after any newline
+        (r"\d{5}$", "x12345"),
+    ],
+)
+def test_a_pattern_rule_finds_what_a_regex_search_finds(pattern, value):
+    # The check may skip positions only where no match could start; its verdict is search's.
+    kept = rule_test(FieldRule(regex=pattern, clause="1"))(value)
+    assert kept is (search(pattern, value) is not None)
