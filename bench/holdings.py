@@ -34,7 +34,7 @@ from govbus.holdings import approve, plan_all, restore, retire, scan_all
 from govbus.holdings.retire import RETIRED
 from govbus.project import load_project
 from govbus.registry.events import registry_publisher
-from govbus.registry.tables import person, person_attribute, person_xref
+from govbus.registry.tables import person, person_xref
 from govbus.settings import KafkaSettings
 from govbus.store.scratch import scratch_store
 
@@ -54,7 +54,7 @@ def fill(store, rows: int) -> None:
     marker = "?" if store.dialect == "sqlite" else "%s"
     for start in range(0, rows, _BATCH):
         taxpayers = [taxpayer(n) for n in range(start, min(rows, start + _BATCH))]
-        people, links, provenance = [], [], []
+        people, links = [], []
         for n, (tax_id, street, postcode, _) in enumerate(taxpayers, start):
             if n % 100 == 99:
                 continue  # unlinked
@@ -64,17 +64,15 @@ def fill(store, rows: int) -> None:
             people.append({"person_id": pid, "created_at": T0, "updated_at": T0, "conflicts": {},
                            "golden": {"street": {"value": golden_street, "source": "population", "record_id": tax_id},
                                       "postcode": {"value": postcode, "source": "population", "record_id": tax_id}}})
-            links.append({"source": "tax", "record_id": tax_id, "person_id": pid, "match_probability": 1.0,
-                          "model_version": "bench", "linked_at": T0})
-            provenance += [
-                {"person_id": pid, "attribute": "street", "source": "tax", "record_id": tax_id, "value": street.lower(), "observed_at": T0},
-                {"person_id": pid, "attribute": "street", "source": "population", "record_id": tax_id, "value": golden_street,
-                 "observed_at": T0 + timedelta(days=30 if moved else -30)},
+            links += [
+                {"source": "tax", "record_id": tax_id, "person_id": pid, "match_probability": 1.0, "model_version": "bench",
+                 "linked_at": T0, "street": street.lower(), "observed_at": T0},
+                {"source": "population", "record_id": tax_id, "person_id": pid, "match_probability": 1.0, "model_version": "bench",
+                 "linked_at": T0, "street": golden_street, "observed_at": T0 + timedelta(days=30 if moved else -30)},
             ]
         with store.begin() as connection:
             connection.execute(insert(person), people)
             connection.execute(insert(person_xref), links)
-            connection.execute(insert(person_attribute), provenance)
             connection.exec_driver_sql(f"INSERT INTO tax_taxpayer_address VALUES ({marker}, {marker}, {marker}, {marker})", taxpayers)
     if store.dialect == "postgresql":
         with store.begin() as connection:

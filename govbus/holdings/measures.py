@@ -4,8 +4,8 @@
 - agreement: the share of the covered rows' values equal to the golden value, once both are
   normalised the way reconciliation normalises them (golden values are stored normalised);
 - staleness: the share of the agency's values that an authoritative agency has since changed: it
-  observed a different value after the agency's copy (provenance times), over the agency's
-  records the registry holds.
+  observed a different value after the agency's copy (the times on the records' xref rows), over
+  the agency's records the registry holds.
 
 The holding sits beside the registry (the same SQLite file or PostgreSQL database), so coverage
 and agreement are one join there. Python only normalises each distinct value once, the way
@@ -25,7 +25,7 @@ from govbus.holdings.replacement import golden_sql
 from govbus.reconcile.mapping import SourceMappings
 from govbus.reconcile.transforms import NORMALISERS
 from govbus.registry.survivorship import DOMAINS
-from govbus.registry.tables import person_attribute
+from govbus.registry.tables import person_xref
 
 _BATCH = 50_000
 
@@ -149,14 +149,12 @@ def staleness(registry: Connection, holding: Holding, authority: dict[str, set[s
         trusted = authority.get(DOMAINS[attribute], set()) - {holding.source}
         if holding.source in authority.get(DOMAINS[attribute], set()) or not trusted:
             continue  # the agency is itself the authority, or nobody is: its copy cannot be stale
-        newer = person_attribute.alias("newer")
+        mine, newer = person_xref.alias("mine"), person_xref.alias("newer")
         later = exists().where(and_(
-            newer.c.person_id == person_attribute.c.person_id, newer.c.attribute == attribute,
-            newer.c.source.in_(sorted(trusted)), newer.c.observed_at > person_attribute.c.observed_at,
-            newer.c.value != person_attribute.c.value))
+            newer.c.person_id == mine.c.person_id, newer.c.source.in_(sorted(trusted)),
+            newer.c.observed_at > mine.c.observed_at, newer.c[attribute] != mine.c[attribute]))
         query = select(func.count(), func.sum(type_coerce(case((later, 1), else_=0), Integer))).where(
-            person_attribute.c.source == holding.source, person_attribute.c.attribute == attribute,
-            person_attribute.c.observed_at.is_not(None))
+            mine.c.source == holding.source, mine.c[attribute].is_not(None), mine.c.observed_at.is_not(None))
         count, late = registry.execute(query).one()
         timed, stale = timed + count, stale + int(late or 0)
     return timed, stale

@@ -16,7 +16,7 @@ from govbus.holdings.results import HoldingReport, ScanResult
 from govbus.holdings.tables import holding_measurement
 from govbus.project import Project
 from govbus.reconcile.mapping import SourceMappings, load_mappings
-from govbus.registry.run import _reconcile_folder  # the same mapping file reconciliation normalised with
+from govbus.registry.run import reconcile_folder  # the same mapping file reconciliation normalised with
 from govbus.registry.survivorship import authorities
 from govbus.store.engine import Store
 
@@ -29,7 +29,7 @@ def scan_all(project: Project, store: Store, *, holdings: list[str] | None = Non
     store.migrate()
     catalogue = load_catalogue(project)
     chosen = [catalogue.holding(n) for n in holdings] if holdings else list(catalogue.holdings.values())
-    mappings = load_mappings(_reconcile_folder(project) / "sources.yaml")
+    mappings = load_mappings(reconcile_folder(project) / "sources.yaml")
     result = ScanResult()
     for holding in chosen:
         report = scan_holding(project, store, catalogue, holding, mappings, progress)

@@ -23,7 +23,7 @@ from govbus.reconcile.model_config import load_model_config
 from govbus.registry.audit import record_changes
 from govbus.registry.constraints import respect_rejections
 from govbus.registry.events import announce
-from govbus.registry.golden import LINK_COLUMNS, link_records, owners, retire, write_people
+from govbus.registry.golden import LINK_COLUMNS, VALUE_COLUMNS, link_records, owners, retire, write_people
 from govbus.registry.ids import assign_ids
 from govbus.registry.records import standard_records
 from govbus.registry.state import decided_pairs, id_sequence, linked_records, queue_for_review
@@ -65,7 +65,7 @@ def run_full(project: Project, store: Store, *, publisher=None, reconcile_dir: P
 
 
 def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir: Path | None) -> ReconcileReceipt:
-    folder = reconcile_dir or _reconcile_folder(project)
+    folder = reconcile_dir or reconcile_folder(project)
     model = TrainedModel.load(load_model_config(folder / "person_model.yaml"))
     records = standard_records(project, store, load_mappings(folder / "sources.yaml"))
     with store.begin() as connection:
@@ -107,8 +107,9 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
         changed = {assignment.ids[c]: sorted(uids) for c, uids in members.items()
                    if held[assignment.ids[c]] != len(uids) or any(previous.get(u) != assignment.ids[c] for u in uids)}
         retire(connection, assignment.merges, now)
-        link_records(connection, _links(records, changed, strongest), previous, model.version, now)
-        summaries = write_people(connection, records, changed, authorities(project.agencies), now, assignment.created)
+        held = _held(records, changed, strongest)
+        link_records(connection, held, previous, model.version, now)
+        summaries = write_people(connection, held, authorities(project.agencies), now, assignment.created)
         band = scored[keep]
         band = band[(band["match_probability"] >= model.config.thresholds.review) & (band["match_probability"] < threshold)]
         receipt.review_pairs_added = queue_for_review(connection, band, now)
@@ -124,8 +125,9 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
     return receipt
 
 
-def _reconcile_folder(project: Project) -> Path:
-    # A project without its own person model links with the demo's, shipped beside the package.
+def reconcile_folder(project: Project) -> Path:
+    """Where the project's person model and source mappings are; a project without its own person
+    model links with the demo's, shipped beside the package."""
     own = project.root / "reconcile"
     return own if (own / "person_model.yaml").exists() else SHIPPED_RECONCILE
 
@@ -155,8 +157,9 @@ def _strongest(edges: pd.DataFrame, threshold: float) -> pd.Series:
     return ends.set_index("unique_id")["match_probability"]
 
 
-def _links(records: pd.DataFrame, people: dict[str, list[str]], strongest: pd.Series) -> pd.DataFrame:
-    """``unique_id`` and ``LINK_COLUMNS`` for every record of the changed ``people``."""
-    links = owners(people).merge(records[["unique_id", "source", "record_id"]], on="unique_id", how="left")
-    links["match_probability"] = links["unique_id"].map(strongest)
-    return links[["unique_id", *LINK_COLUMNS]]
+def _held(records: pd.DataFrame, people: dict[str, list[str]], strongest: pd.Series) -> pd.DataFrame:
+    """Every record of the changed ``people``: ``unique_id``, ``LINK_COLUMNS`` and the ``VALUE_COLUMNS`` it holds."""
+    values = [c for c in VALUE_COLUMNS if c in records.columns]
+    held = owners(people).merge(records[["unique_id", "source", "record_id", *values]], on="unique_id", how="left")
+    held["match_probability"] = held["unique_id"].map(strongest)
+    return held[["unique_id", *LINK_COLUMNS, *values]]

@@ -24,9 +24,6 @@ DOMAINS: dict[str, str] = {
     "postcode": "address",
 }
 
-# One row per value an agency record holds for a person: the provenance, and survivorship's input.
-OBSERVATION_COLUMNS = ["person_id", "attribute", "value", "source", "record_id", "observed_at"]
-
 _EPOCH = pd.Timestamp(0, tz="UTC")
 
 
@@ -40,26 +37,42 @@ def authorities(agencies: Mapping[str, object]) -> dict[str, set[str]]:
 
 
 def golden_records(
-    observations: pd.DataFrame, authority: Mapping[str, set[str]]
-) -> dict[str, tuple[dict[str, dict[str, str]], dict[str, list[str]]]]:
-    """Each person's winning value (with its source and record) per attribute, and conflicting attributes.
+    records: pd.DataFrame, authority: Mapping[str, set[str]]
+) -> dict[str, tuple[dict[str, dict[str, str | None]], dict[str, list[str]]]]:
+    """Each person's winning value (with its source, record and time) per attribute, and conflicting attributes.
 
-    ``observations`` has the ``OBSERVATION_COLUMNS``. Decided for all people at once: a sort and a
-    last-per-group, not a loop over people.
+    ``records`` holds one row per agency record: ``person_id``, ``source``, ``record_id``,
+    ``observed_at`` and a column per attribute of ``DOMAINS``. Decided for all people at once: one
+    sort of the records by time, then per attribute the last trusted value, else the last value.
     """
-    frame = observations[OBSERVATION_COLUMNS].copy()
-    trusted = {f"{attribute} {source}" for attribute, domain in DOMAINS.items() for source in authority.get(domain, set())}
-    frame["trusted"] = among(frame["attribute"] + " " + frame["source"], trusted)
     # SQLite hands back naive times; both stores hold UTC. A record without a time is the oldest.
-    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True).fillna(_EPOCH)
-    # Authoritative values first, then the most recent, ties to the greatest source and record.
-    ordered = frame.sort_values(["person_id", "attribute", "trusted", "observed_at", "source", "record_id"])
-    winners = ordered.drop_duplicates(["person_id", "attribute"], keep="last")
+    at = pd.to_datetime(records["observed_at"], utc=True)
+    frame = records.assign(_at=at.fillna(_EPOCH), observed_at=_iso(at))
+    # Oldest to newest, ties to the greatest source and record: the last of a person's rows wins.
+    ordered = frame.sort_values(["person_id", "_at", "source", "record_id"])
     result: dict[str, tuple[dict, dict]] = {}
-    for pid, attribute, value, source, record_id in zip(*(winners[c].tolist() for c in ("person_id", "attribute", "value", "source", "record_id"))):
-        result.setdefault(pid, ({}, {}))[0][attribute] = {"value": value, "source": source, "record_id": record_id}
-    authoritative = frame[frame["trusted"]].drop_duplicates(["person_id", "attribute", "value"])
-    disputed = authoritative[authoritative.duplicated(["person_id", "attribute"], keep=False)]
-    for (pid, attribute), values in disputed.groupby(["person_id", "attribute"])["value"]:
-        result[pid][1][attribute] = sorted(values)
+    for attribute, domain in DOMAINS.items():
+        if attribute not in ordered.columns:
+            continue
+        held = ordered[ordered[attribute].notna()]
+        trusted = among(held["source"], authority.get(domain, set()))
+        first = held[trusted].drop_duplicates("person_id", keep="last")
+        rest = held[~trusted]
+        rest = rest[~among(rest["person_id"], set(first["person_id"].tolist()))].drop_duplicates("person_id", keep="last")
+        for winners in (first, rest):
+            for pid, value, source, record_id, observed_at in zip(
+                    *(winners[c].tolist() for c in ("person_id", attribute, "source", "record_id", "observed_at"))):
+                result.setdefault(pid, ({}, {}))[0][attribute] = {
+                    "value": value, "source": source, "record_id": record_id, "observed_at": observed_at}
+        authoritative = held[trusted].drop_duplicates(["person_id", attribute])
+        disputed = authoritative[authoritative.duplicated("person_id", keep=False)]
+        for pid, values in disputed.groupby("person_id")[attribute]:
+            result[pid][1][attribute] = sorted(values)
     return result
+
+
+def _iso(times: pd.Series) -> list[str | None]:
+    """Each time as ISO 8601 text, None for none; converted once per distinct time (a run's records share few)."""
+    codes, distinct = pd.factorize(times)
+    text = [*(t.isoformat() for t in distinct), None]
+    return [text[code] for code in codes.tolist()]

@@ -1,4 +1,4 @@
-"""The shared customer registry's tables: people, their agency records, provenance and stewardship.
+"""The shared customer registry's tables: people, their agency records with their values, and stewardship.
 
 Declared on the store's shared metadata; the Alembic branch ``reconcile`` creates them.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, Float, Integer, String, Table, Text, UniqueConstraint
 
+from govbus.registry.survivorship import DOMAINS
 from govbus.store.tables import metadata
 
 # A govbus person id is never reused: a person merged into another is kept, retired, with a pointer.
@@ -22,6 +23,9 @@ person = Table(
     Column("conflicts", JSON, nullable=True),
 )
 
+# Each agency record, the person it is, and its values as reconciliation standardised them: the
+# provenance of every golden value (which agency, which record, when) and, for the next run, the
+# record as already read. One row per record, a column per golden attribute (``DOMAINS``).
 person_xref = Table(
     "person_xref",
     metadata,
@@ -31,18 +35,8 @@ person_xref = Table(
     Column("match_probability", Float, nullable=True),
     Column("model_version", String(100), nullable=False),
     Column("linked_at", DateTime(timezone=True), nullable=False),
-)
-
-# Provenance: every value an agency holds for a person, whether or not it won survivorship.
-person_attribute = Table(
-    "person_attribute",
-    metadata,
-    Column("person_id", String(20), primary_key=True),
-    Column("attribute", String(50), primary_key=True),
-    Column("source", String(50), primary_key=True),
-    Column("record_id", String(100), primary_key=True),
-    Column("value", Text, nullable=True),
     Column("observed_at", DateTime(timezone=True), nullable=True),
+    *(Column(attribute, Text, nullable=True) for attribute in DOMAINS),
 )
 
 review_pair = Table(

@@ -1,6 +1,6 @@
 """A registry with golden records and a tax agency's legacy address table beside it, on SQLite and PostgreSQL.
 
-The registry is written as reconciliation leaves it (people, record links, provenance), so each
+The registry is written as reconciliation leaves it (people, record links with their values), so each
 test knows exactly which rows are covered, which values agree and which copies are stale.
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from govbus.holdings.retire import RETIRED
 from govbus.project import Project, load_project
-from govbus.registry.tables import person, person_attribute, person_xref
+from govbus.registry.tables import person, person_xref
 from govbus.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -85,7 +85,7 @@ def agency_url(fresh_store: Store, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def tax_holding(fresh_store: Store, agency_url: str) -> list[dict]:
     """The registry's people and the tax agency's legacy table; returns the table's rows."""
-    people, links, provenance = [], [], []
+    people, links = [], []
     for n, row in enumerate(TAXPAYERS):
         if row["tax_id"] in UNLINKED:
             continue
@@ -94,18 +94,14 @@ def tax_holding(fresh_store: Store, agency_url: str) -> list[dict]:
         golden = {"street": {"value": street.lower(), "source": "population", "record_id": row["tax_id"]},
                   "postcode": {"value": row["postcode"], "source": "population", "record_id": row["tax_id"]}}
         people.append({"person_id": pid, "created_at": T0, "updated_at": T0, "golden": golden, "conflicts": {}})
-        links += [{"source": s, "record_id": row["tax_id"], "person_id": pid, "match_probability": 1.0,
-                   "model_version": "test", "linked_at": T0} for s in ("tax", "population")]
         moved = row["tax_id"] in MOVED
-        for attribute, value in (("street", street), ("postcode", row["postcode"])):
-            provenance.append({"person_id": pid, "attribute": attribute, "source": "population", "record_id": row["tax_id"],
-                               "value": value.lower(), "observed_at": T0 + timedelta(days=30 if moved else -30)})
-            provenance.append({"person_id": pid, "attribute": attribute, "source": "tax", "record_id": row["tax_id"],
-                               "value": row[attribute].lower(), "observed_at": T0})
+        held = {"population": (street, T0 + timedelta(days=30 if moved else -30)), "tax": (row["street"], T0)}
+        links += [{"source": s, "record_id": row["tax_id"], "person_id": pid, "match_probability": 1.0,
+                   "model_version": "test", "linked_at": T0, "street": held[s][0].lower(), "postcode": row["postcode"],
+                   "observed_at": held[s][1]} for s in ("tax", "population")]
     with fresh_store.begin() as connection:
         connection.execute(insert(person), people)
         connection.execute(insert(person_xref), links)
-        connection.execute(insert(person_attribute), provenance)
     with Store(agency_url).begin() as connection:
         connection.exec_driver_sql(
             "CREATE TABLE tax_taxpayer_address (tax_id VARCHAR(20) PRIMARY KEY, street VARCHAR(100), "

@@ -1,0 +1,68 @@
+"""Moving provenance onto the xref rows (``reconcile_0002``) keeps every value, and moves it back on downgrade."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+from alembic import command
+from sqlalchemy import select, text
+
+from govbus.registry.tables import person_xref
+from govbus.store.engine import alembic_config
+from govbus.store.scratch import scratch_store
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+# A person with a population and a tax record, and a tax record of someone else.
+LINKS = [("population", "19800101-1234", "P000000001"), ("tax", "19800101-1234", "P000000001"), ("tax", "19900202-0000", "P000000002")]
+PROVENANCE = [
+    ("P000000001", "given_name", "population", "19800101-1234", "anna"),
+    ("P000000001", "street", "population", "19800101-1234", "storgatan 1"),
+    ("P000000001", "given_name", "tax", "19800101-1234", "ana"),
+    ("P000000001", "national_id", "tax", "19800101-1234", "198001011234"),
+    ("P000000002", "postcode", "tax", "19900202-0000", "11122"),
+]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_at_first_revision(request, tmp_path):
+    """A store whose registry tables are as ``reconcile_0001`` made them, with links and provenance."""
+    url = os.environ.get("GOVBUS_TEST_POSTGRES_URL") if request.param == "postgresql" else None
+    if request.param == "postgresql" and not url:
+        pytest.skip("GOVBUS_TEST_POSTGRES_URL is not set")
+    with scratch_store(tmp_path, url) as store:
+        with store.begin() as connection:
+            command.upgrade(alembic_config(connection), "reconcile_0001")
+            connection.execute(text("INSERT INTO person_xref (source, record_id, person_id, match_probability, model_version, linked_at) "
+                                    "VALUES (:s, :r, :p, 0.9999, 'person-v1@test', :t)"),
+                               [{"s": s, "r": r, "p": p, "t": T0} for s, r, p in LINKS])
+            connection.execute(text("INSERT INTO person_attribute (person_id, attribute, source, record_id, value, observed_at) "
+                                    "VALUES (:p, :a, :s, :r, :v, :t)"),
+                               [{"p": p, "a": a, "s": s, "r": r, "v": v, "t": T0} for p, a, s, r, v in PROVENANCE])
+        yield store
+
+
+def _provenance(connection) -> set[tuple]:
+    return {tuple(row) for row in connection.execute(text("SELECT person_id, attribute, source, record_id, value FROM person_attribute"))}
+
+
+def test_values_move_onto_the_xref_rows_and_back(store_at_first_revision):
+    store = store_at_first_revision
+    store.migrate()
+    with store.begin() as connection:
+        rows = {(r.source, r.record_id): r for r in connection.execute(select(person_xref))}
+        tables = set(connection.dialect.get_table_names(connection))
+    assert "person_attribute" not in tables
+    assert len(rows) == len(LINKS)
+    population, tax, other = rows["population", "19800101-1234"], rows["tax", "19800101-1234"], rows["tax", "19900202-0000"]
+    assert (population.given_name, population.street, population.national_id) == ("anna", "storgatan 1", None)
+    assert (tax.given_name, tax.national_id, other.postcode, other.given_name) == ("ana", "198001011234", "11122", None)
+    # SQLite hands the time back naive; both hold it in UTC.
+    assert all(r.observed_at.replace(tzinfo=timezone.utc) == T0 for r in rows.values())
+
+    with store.begin() as connection:
+        command.downgrade(alembic_config(connection), "reconcile_0001")
+        assert _provenance(connection) == set(PROVENANCE)
+        columns = {c["name"] for c in connection.dialect.get_columns(connection, "person_xref")}
+    assert "given_name" not in columns and "observed_at" not in columns
