@@ -22,6 +22,7 @@ from govbus.audit.tables import audit_entry, audit_head, audit_subject
 from govbus.errors import ConfigurationError
 from govbus.project import Project
 from govbus.store import Store
+from govbus.store.bulk import insert_columns
 
 HEAD_ROW = 1
 
@@ -103,7 +104,8 @@ def _append(connection, kind, actor, ids, agreement, details, key) -> Entry:
     entry = replace(entry, entry_hash=entry_hash, signature=sign(entry_hash, key) if key else None)
     connection.execute(insert(audit_entry).values(**asdict(entry)))
     if subjects:
-        connection.execute(insert(audit_subject), [{"subject_id": s, "seq": entry.seq} for s in subjects])
+        # A publish batch concerns thousands of people: one bulk write, not SQLAlchemy's per-row handling.
+        insert_columns(connection, audit_subject, {"subject_id": subjects, "seq": [entry.seq] * len(subjects)})
     connection.execute(update(audit_head).where(audit_head.c.id == HEAD_ROW).values(seq=entry.seq, entry_hash=entry_hash))
     return entry
 

@@ -1,8 +1,8 @@
 """Writing a run's rows in bulk: a full run writes a row per record and per value, so no row may
 cost a statement or a pass through SQLAlchemy's per-row parameter handling.
 
-On PostgreSQL with psycopg 3 the rows go in by binary COPY; elsewhere by one driver-level
-``executemany`` with each column's own bind processing applied column by column.
+The rows go in through the store's ``insert_columns`` (binary COPY on PostgreSQL with psycopg 3,
+one driver-level ``executemany`` elsewhere), each column converted for the driver column by column.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import JSON, Connection, Table, insert
+from sqlalchemy import Connection, Table
 
-from govbus.store.bulk import copy_rows
+from govbus.store.bulk import driver_conversion, insert_columns
 
 
 def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> None:
@@ -22,22 +22,7 @@ def insert_frame(connection: Connection, table: Table, frame: pd.DataFrame) -> N
         return
     # In key order, each row lands beside the last in the key's index instead of at a random page.
     frame = frame.sort_values([c.name for c in table.primary_key.columns if c.name in frame.columns])
-    names = list(frame.columns)
-    dialect = connection.dialect
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        from psycopg.types.json import Json
-
-        columns = {name: _values(frame[name], Json if isinstance(table.c[name].type, JSON) else None) for name in names}
-        copy_rows(connection, dialect.identifier_preparer.format_table(table), names, zip(*(columns[name] for name in names)))
-        return
-    # Each column's own bind processing (times as text on SQLite, documents as JSON), not SQLAlchemy's per row.
-    columns = {name: _values(frame[name], table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names}
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    if compiled.positional:
-        rows = list(zip(*(columns[name] for name in compiled.positiontup)))
-    else:
-        rows = [dict(zip(names, values)) for values in zip(*(columns[name] for name in names))]
-    connection.exec_driver_sql(str(compiled), rows)
+    insert_columns(connection, table, {name: _values(frame[name], driver_conversion(connection, table.c[name])) for name in frame.columns})
 
 
 def _values(column: pd.Series, process: Callable[[Any], Any] | None) -> list:

@@ -1,15 +1,18 @@
-"""Bulk upserts: on PostgreSQL through binary COPY, the fastest way rows get into a table.
+"""Bulk writes: on PostgreSQL through binary COPY, the fastest way rows get into a table.
 
-A batch of new keys is COPied straight into the table. A batch touching stored keys is COPied
+``insert_columns`` appends rows given column by column: by COPY on PostgreSQL, elsewhere by one
+driver-level ``executemany`` that skips SQLAlchemy's per-row parameter handling. In ``bulk_upsert``
+a batch of new keys is COPied straight into the table, and a batch touching stored keys is COPied
 into a staging table and merged with one ``INSERT ... ON CONFLICT``, under the same rules as
 ``upsert``. Either way there is no statement per row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import JSON, Connection, Table, column, select
+from sqlalchemy import JSON, Column, Connection, Table, column, insert, select
 from sqlalchemy import table as table_clause
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -26,10 +29,47 @@ def bulk_upsert(
     newer: Newer | None = None,
 ) -> None:
     """``upsert`` for large batches: through COPY on PostgreSQL with psycopg 3, ``upsert`` elsewhere."""
-    if rows and connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+    if rows and _copies(connection):
         _copy_upsert(connection, table, rows, key_columns, newer)
     else:
         upsert(connection, table, rows, key_columns, newer=newer)
+
+
+def driver_conversion(connection: Connection, table_column: Column) -> Callable[[Any], Any] | None:
+    """What ``insert_columns`` needs done to each non-NULL value of ``table_column`` (None: nothing).
+
+    psycopg's JSON wrapper for documents on COPY; elsewhere the column type's own bind processing
+    (times as text on SQLite, documents as JSON). Text and integers go to the driver as they are.
+    """
+    dialect = connection.dialect
+    if _copies(connection):
+        if isinstance(table_column.type, JSON):
+            from psycopg.types.json import Json
+
+            return Json
+        return None
+    return table_column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def insert_columns(connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert rows given as equally long columns of ``table``, their values already converted by
+    ``driver_conversion``: binary COPY on PostgreSQL with psycopg 3, one ``executemany`` elsewhere."""
+    names = list(columns)
+    if _copies(connection):
+        target = connection.dialect.identifier_preparer.format_table(table)
+        copy_rows(connection, target, names, zip(*(columns[name] for name in names)))
+        return
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=names)
+    if compiled.positional:
+        rows: list[Any] = list(zip(*(columns[name] for name in compiled.positiontup)))
+    else:
+        rows = [dict(zip(names, values)) for values in zip(*(columns[name] for name in names))]
+    if rows:
+        connection.exec_driver_sql(str(compiled), rows)
+
+
+def _copies(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
 
 
 def copy_rows(connection: Connection, target: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -65,7 +105,7 @@ def _copy_upsert(connection: Connection, table: Table, rows: Sequence[Row], key_
         # New keys only (a first landing): the plain COPY is the upsert. A key already stored, or
         # one another writer just stored, rolls back to the savepoint and the batch is merged.
         with connection.begin_nested():
-            copy_rows(connection, target, names, _copy_values(table, names, rows))
+            copy_rows(connection, target, names, _copy_values(connection, table, names, rows))
         return
     except UniqueViolation:
         pass
@@ -73,23 +113,21 @@ def _copy_upsert(connection: Connection, table: Table, rows: Sequence[Row], key_
     # Dropped explicitly so the same table can be merged twice in one transaction;
     # ON COMMIT DROP is the safety net should the merge fail half way.
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {staging} (LIKE {target}) ON COMMIT DROP")
-    copy_rows(connection, staging, names, _copy_values(table, names, rows))
+    copy_rows(connection, staging, names, _copy_values(connection, table, names, rows))
     source = table_clause(f"staging_{table.name}"[:63], *(column(name) for name in names))
     connection.execute(on_conflict(pg_insert(table).from_select(names, select(*source.c)), names, key_columns, newer))
     connection.exec_driver_sql(f"DROP TABLE {staging}")
 
 
-def _copy_values(table: Table, names: list[str], rows: Sequence[Row]) -> Iterable[list[Any]]:
-    from psycopg.types.json import Json
-
-    documents = [i for i, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
+def _copy_values(connection: Connection, table: Table, names: list[str], rows: Sequence[Row]) -> Iterable[list[Any]]:
     values_of = values_getter(names)
-    if not documents:
+    conversions = [(i, convert) for i, name in enumerate(names) if (convert := driver_conversion(connection, table.c[name]))]
+    if not conversions:
         yield from map(values_of, rows)
         return
     for row in rows:
         values = list(values_of(row))
-        for i in documents:
+        for i, convert in conversions:
             if values[i] is not None:
-                values[i] = Json(values[i])
+                values[i] = convert(values[i])
         yield values
