@@ -91,6 +91,9 @@ class Source(ABC):
     snapshot: ClassVar[bool] = False
     # mode: incremental needs cursor: (a column that grows with every change)
     needs_cursor: ClassVar[bool] = False
+    # the next batch can be read while this one is published: reading does not depend on
+    # acknowledging (nothing is marked or moved at the source), and reads are safe in a thread
+    read_ahead: ClassVar[bool] = False
 
     def __init__(self, definition: ConnectorDefinition, project: Project, settings: KafkaSettings | None = None) -> None:
         """``settings`` reach the broker, for sources that read from it (change data capture)."""

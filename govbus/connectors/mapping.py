@@ -20,6 +20,8 @@ _EPOCH = date(1970, 1, 1)
 
 
 def _to_date(value: Any) -> str:
+    if type(value) is str:
+        return _date_text(value)
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -27,7 +29,22 @@ def _to_date(value: Any) -> str:
     if isinstance(value, int):
         # Change-data-capture tools (Debezium) send a DATE as days since 1970-01-01.
         return (_EPOCH + timedelta(days=value)).isoformat()
-    return date.fromisoformat(str(value).strip()[:10]).isoformat()
+    return _date_text(str(value))
+
+
+# Dates held as text, checked and in ISO form. Remembered, since a table's dates repeat (a century
+# of birth dates is some 37,000 days); emptied when full, so odd text cannot make it grow unbounded.
+_DATE_TEXTS: dict[str, str] = {}
+
+
+def _date_text(text: str) -> str:
+    iso = _DATE_TEXTS.get(text)
+    if iso is None:
+        iso = date.fromisoformat(text.strip()[:10]).isoformat()
+        if len(_DATE_TEXTS) >= 1 << 16:
+            _DATE_TEXTS.clear()
+        _DATE_TEXTS[text] = iso
+    return iso
 
 
 def _to_datetime(value: Any) -> str:

@@ -38,6 +38,7 @@ class SqlTableSource(Source):
     kind = "sql_table"
     snapshot = True
     needs_cursor = True
+    read_ahead = True
 
     def __init__(self, definition: ConnectorDefinition, project: Project, settings: KafkaSettings | None = None) -> None:
         super().__init__(definition, project, settings)
