@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from govbus.connectors.run import EVENT_ID_NAMESPACE, event_id
+from govbus.connectors.shipment import EVENT_ID_NAMESPACE, event_id
 
 
 def test_connector_event_ids_are_version_5_uuids_of_the_origin():
