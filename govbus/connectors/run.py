@@ -18,11 +18,11 @@ from typing import Any, Callable
 
 from govbus.audit.hooks import AuditedPublisher
 from govbus.bus.headers import now_iso
-from govbus.connectors.base import BatchOutcome, Source, SourceBatch
+from govbus.connectors.base import BatchOutcome, Source
 from govbus.connectors.definition import ConnectorDefinition, Direction, Mode
 from govbus.connectors.kinds import connector_class
 from govbus.connectors.mapping import RecordMapping
-from govbus.connectors.shipment import Shipment
+from govbus.connectors.shipment import Parcel, Shipment
 from govbus.connectors.state import ConnectorState, LastRun, load_state, save_state
 from govbus.contracts import checks_for
 from govbus.errors import ConfigurationError
@@ -96,10 +96,10 @@ def run_source(
     try:
         with AuditedPublisher(project, settings, store=store, checks=checks_for(project)) as publisher:
             shipment = Shipment(publisher, definition, topic.name, topic.dead_letter, mapping)
-            with _batches(source, state.position if resumable else None) as batches:
-                for batch in batches:
-                    outcome = shipment.send(batch)
-                    position = source.acknowledge(batch, outcome)
+            with _parcels(source, state.position if resumable else None, shipment) as parcels:
+                for parcel in parcels:
+                    outcome = shipment.send(parcel)
+                    position = source.acknowledge(parcel.batch, outcome)
                     run.outcome.add(outcome, offset=run.outcome.read)
                     run.batches += 1
                     run.position = position
@@ -119,25 +119,30 @@ def run_source(
 
 
 @contextmanager
-def _batches(source: Source, position: Any) -> Iterator[Iterator[SourceBatch]]:
-    """The source's batches; with ``read_ahead``, each next one is read on a thread while the last
-    is published, and leaving waits for a read still under way.
+def _parcels(source: Source, position: Any, shipment: Shipment) -> Iterator[Iterator[Parcel]]:
+    """The source's batches, packed; with ``read_ahead``, each next one is read and packed on a
+    thread while the last is published, and leaving waits for the one under way.
 
-    Only reading moves ahead; the cursor still advances batch by batch after each is acknowledged.
-    The database driver waits for its rows without holding the GIL, so reading a page no longer
-    leaves the producer idle between batches.
+    Only reading and packing move ahead; the cursor still advances batch by batch after each is
+    acknowledged. The database driver waits for rows, and the store writes the audit entry,
+    without holding the GIL: the thread's work fills what were idle moments between batches.
     """
     batches = source.batches(position)
     if not source.read_ahead:
-        yield batches
+        yield map(shipment.pack, batches)
         return
+
+    def read_and_pack() -> Parcel | None:
+        batch = next(batches, None)
+        return None if batch is None else shipment.pack(batch)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="source-read-ahead") as reader:
 
-        def ahead() -> Iterator[SourceBatch]:
-            pending = reader.submit(next, batches, None)
-            while (batch := pending.result()) is not None:
-                pending = reader.submit(next, batches, None)
-                yield batch
+        def ahead() -> Iterator[Parcel]:
+            pending = reader.submit(read_and_pack)
+            while (parcel := pending.result()) is not None:
+                pending = reader.submit(read_and_pack)
+                yield parcel
 
         yield ahead()
 

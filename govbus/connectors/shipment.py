@@ -10,7 +10,8 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from govbus.bus.dead_letter import DeadLetter
 from govbus.bus.publisher import Publisher
@@ -36,8 +37,23 @@ def event_id(origin: str) -> str:
     return f"{digits[:8]}-{digits[8:12]}-5{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:32]}"
 
 
+@dataclass
+class Parcel:
+    """A batch made ready to publish: its records, the row number of each, the rows that did not
+    map (with why) and, when the source names origins, each record's event id."""
+
+    batch: SourceBatch
+    records: list[Any] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    unmapped: list[tuple[int, Any, MappingError]] = field(default_factory=list)
+    event_ids: list[str] | None = None
+
+
 class Shipment:
-    """Maps one batch's rows and publishes the records; rows that do not map are dead-lettered."""
+    """Maps one batch's rows and publishes the records; rows that do not map are dead-lettered.
+
+    ``pack`` only computes, so it may run on the thread that reads ahead; ``send`` talks to the broker.
+    """
 
     def __init__(self, publisher: Publisher, definition: ConnectorDefinition, topic: str, dead_letter: bool, mapping: RecordMapping) -> None:
         self.publisher = publisher
@@ -46,37 +62,42 @@ class Shipment:
         self.dead_letter = dead_letter
         self.mapping = mapping
 
-    def send(self, batch: SourceBatch) -> BatchOutcome:
-        outcome = BatchOutcome(read=len(batch.rows))
-        records, numbers = [], []
+    def pack(self, batch: SourceBatch) -> Parcel:
+        parcel = Parcel(batch)
         for number, row in enumerate(batch.rows, start=1):
             try:
                 # A row that is not a mapping (a JSON line that did not parse) goes through as
                 # it is, so the publisher rejects it with its record number.
-                records.append(self.mapping.record(row) if isinstance(row, Mapping) else row)
-                numbers.append(number)
+                parcel.records.append(self.mapping.record(row) if isinstance(row, Mapping) else row)
+                parcel.numbers.append(number)
             except MappingError as exc:
-                outcome.rejections.append(self._unmappable(number, row, exc))
-        receipt = self.publisher.publish(self.topic, records, agency=self.definition.agency, event_ids=self._event_ids(batch, numbers))
+                parcel.unmapped.append((number, row, exc))
+        if batch.origins is not None:
+            # Derived from the connector and each row's origin: the same on every resend.
+            name, origins = self.definition.name, batch.origins
+            parcel.event_ids = [event_id(f"{name} {origins[number - 1]}") for number in parcel.numbers]
+        return parcel
+
+    def send(self, parcel: Parcel) -> BatchOutcome:
+        outcome = BatchOutcome(read=len(parcel.batch.rows))
+        outcome.rejections = [self._unmappable(number, row, exc) for number, row, exc in parcel.unmapped]
+        ids = parcel.event_ids
+        receipt = self.publisher.publish(
+            self.topic, parcel.records, agency=self.definition.agency, event_ids=(lambda number, _record: ids[number - 1]) if ids else None
+        )
         if receipt.failed:
             # The cursor must not pass events the broker did not take; the next run sends them again.
             raise RetriableError(
                 f"connector {self.definition.name}: the broker did not acknowledge {receipt.failed} of "
                 f"{receipt.read} events ({'; '.join(receipt.failures[:3])}); the cursor stays where it was"
             )
+        numbers = parcel.numbers
         outcome.sent, outcome.quarantined = receipt.sent, receipt.quarantined
         outcome.rejections += [
             Rejection(numbers[r.record_number - 1], r.reason, r.message, r.field, r.dead_lettered) for r in receipt.rejections
         ]
         outcome.rejections.sort(key=lambda r: r.record_number)
         return outcome
-
-    def _event_ids(self, batch: SourceBatch, numbers: list[int]) -> Callable[[int, Any], str] | None:
-        """Event ids derived from the connector and each row's origin, the same on every resend."""
-        if batch.origins is None:
-            return None
-        name, origins = self.definition.name, batch.origins
-        return lambda number, _record: event_id(f"{name} {origins[numbers[number - 1] - 1]}")
 
     def _unmappable(self, number: int, row: Mapping, exc: MappingError) -> Rejection:
         if self.dead_letter:

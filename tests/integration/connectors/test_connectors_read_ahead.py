@@ -24,12 +24,12 @@ def test_an_unacknowledged_batch_leaves_the_cursor_after_the_last_acknowledged_o
     feed.add(moves(1, ROWS))
     send, shipped = Shipment.send, []
 
-    def unacknowledged_third(shipment, batch):
+    def unacknowledged_third(shipment, parcel):
         # The broker refusing a batch cannot be caused on demand; the refusal is raised as the runner would.
-        shipped.append(batch)
+        shipped.append(parcel.batch)
         if len(shipped) == 3:
             raise RetriableError("the broker did not acknowledge the batch")
-        return send(shipment, batch)
+        return send(shipment, parcel)
 
     monkeypatch.setattr(Shipment, "send", unacknowledged_third)
     with pytest.raises(RetriableError):
