@@ -135,15 +135,19 @@ def standardise(source_frames: Mapping[str, pd.DataFrame], mappings: SourceMappi
         raise ConfigurationError("no sources given")
     raw = pd.concat(parts, ignore_index=True)
     frame = raw[IDENTITY_COLUMNS].astype("string")
-    # Normalised once over all sources; mapped columns first, as derived ones are made from them.
-    for column in sorted(mappings.standard_columns.values(), key=lambda c: c.of is not None):
+    # Normalised once over all sources.
+    for column in mappings.standard_columns.values():
+        if column.of is None:
+            values = raw[column.name] if column.name in raw else pd.Series(pd.NA, index=raw.index, dtype="string")
+            frame[column.name] = NORMALISERS[column.normaliser](values)
+    return with_derived_columns(frame, mappings)
+
+
+def with_derived_columns(frame: pd.DataFrame, mappings: SourceMappings) -> pd.DataFrame:
+    """``frame`` (the mapped standard columns, normalised) with the standard columns made of them added."""
+    for column in mappings.standard_columns.values():
         if column.of is not None:
-            values = frame[column.of]
-        elif column.name in raw:
-            values = raw[column.name]
-        else:
-            values = pd.Series(pd.NA, index=raw.index, dtype="string")
-        frame[column.name] = NORMALISERS[column.normaliser](values)
+            frame[column.name] = NORMALISERS[column.normaliser](frame[column.of])
     return frame
 
 

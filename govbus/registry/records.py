@@ -1,4 +1,5 @@
-"""The agencies' person records as landed in the store, standardised for linking.
+"""The agencies' person records as landed in the store, standardised for linking, and as the registry
+keeps those it has linked.
 
 Each person-bearing subject lands in its own table whose columns are the schema's fields, the
 same names the source mappings (``reconcile/sources.yaml``) read, plus the landing metadata.
@@ -9,11 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import DateTime, column, inspect, select, table
+from sqlalchemy import Connection, DateTime, Text, cast, column, exists, inspect, select, table
 
+from govbus.errors import ConfigurationError
 from govbus.land.tables import landed_table, landed_table_name
 from govbus.project import Project
-from govbus.reconcile.mapping import SourceMappings, standardise
+from govbus.reconcile.mapping import SourceMappings, standardise, with_derived_columns
+from govbus.registry.survivorship import DOMAINS
+from govbus.registry.tables import person_xref
 from govbus.store.engine import Store
 from govbus.synthetic.events import event_records
 
@@ -29,11 +33,12 @@ PERSON_SUBJECTS: dict[str, str] = {
 }
 
 
-def landed_sources(project: Project, store: Store, mappings: SourceMappings) -> dict[str, pd.DataFrame]:
+def landed_sources(project: Project, store: Store, mappings: SourceMappings, *, unlinked_only: bool = False) -> dict[str, pd.DataFrame]:
     """Each source's landed records: the columns its mapping reads, and when each event occurred.
 
     Only those columns are read: a landed table also holds every other field and the landing
-    metadata, which linking never looks at.
+    metadata, which linking never looks at. With ``unlinked_only``, only records the registry has
+    not linked yet: the database leaves out the others (an anti-join on ``person_xref``).
     """
     frames: dict[str, pd.DataFrame] = {}
     with store.begin() as connection:
@@ -47,28 +52,62 @@ def landed_sources(project: Project, store: Store, mappings: SourceMappings) -> 
             wanted = {mapping.record_id} | {c.column for c in mapping.columns.values()}
             # A mapped column the table lacks is left out here, so that ``standardise`` names it.
             held = sorted(c["name"] for c in inspect(connection).get_columns(name) if c["name"] in wanted)
-            columns = [column(c) for c in held] + [column("_occurred_at", DateTime(timezone=True))]
-            result = connection.execute(select(*columns).select_from(table(name)))
-            names, rows = list(result.keys()), result.all()
-            # Built column by column: pandas turns a list of rows into a frame many times slower.
-            rows = pd.DataFrame(dict(zip(names, map(list, zip(*rows)))) if rows else {name: [] for name in names})
+            landed = table(name, *(column(c) for c in held), column("_occurred_at", DateTime(timezone=True)))
+            query = select(*landed.c)
+            if unlinked_only and mapping.record_id in held:  # without it, ``standardise`` names the missing column
+                query = query.where(~exists().where(
+                    person_xref.c.source == source, person_xref.c.record_id == cast(landed.c[mapping.record_id], Text)))
+            rows = _frame(connection.execute(query))
             if rows.empty:
                 continue
             frames[source] = pd.concat([frames[source], rows]) if source in frames else rows
     return frames
 
 
-def standard_records(project: Project, store: Store, mappings: SourceMappings) -> pd.DataFrame:
-    """Every landed person record, standardised, with ``observed_at`` (the event's time)."""
-    frames = landed_sources(project, store, mappings)
+def standard_records(project: Project, store: Store, mappings: SourceMappings, *, unlinked_only: bool = False) -> pd.DataFrame:
+    """Every landed person record (only those not linked yet with ``unlinked_only``), standardised,
+    with ``observed_at`` (the event's time)."""
+    frames = landed_sources(project, store, mappings, unlinked_only=unlinked_only)
     if not frames:
         return pd.DataFrame()
     frame = standardise(frames, mappings)
     times = pd.concat(
         [pd.DataFrame({"unique_id": name + ":" + f[mappings.source(name).record_id].astype("string"),
-                       "observed_at": f["_occurred_at"]}) for name, f in frames.items()]
+                       "observed_at": pd.to_datetime(f["_occurred_at"], utc=True)}) for name, f in frames.items()]
     )
     return frame.merge(times.drop_duplicates("unique_id"), on="unique_id", how="left")
+
+
+def linked_values(connection: Connection, mappings: SourceMappings) -> pd.DataFrame:
+    """Every record the registry has linked, as ``standard_records`` gives it, from its xref row:
+    the values standardised when it was linked, with its ``person_id`` and ``match_probability``.
+
+    An incremental run takes the records it already knows from here instead of standardising
+    them again; the standard columns made of others are derived again, as they are cheap.
+    """
+    mapped = [c.name for c in mappings.standard_columns.values() if c.of is None]
+    unkept = [name for name in mapped if name not in DOMAINS]
+    if unkept:
+        raise ConfigurationError(
+            f"standard column(s) {', '.join(unkept)} in the source mapping are not kept by the registry "
+            f"(person_xref keeps {', '.join(DOMAINS)}), so linked records cannot be compared on them")
+    kept = ["source", "record_id", "person_id", "match_probability", "observed_at", *mapped]
+    frame = _frame(connection.execute(select(*(person_xref.c[c] for c in kept))))
+    if frame.empty:
+        return pd.DataFrame(columns=["unique_id", *kept])
+    text = ["source", "record_id", "person_id", *mapped]
+    frame = frame.astype({**dict.fromkeys(text, "string"), "match_probability": float})
+    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True)
+    frame.insert(0, "unique_id", frame["source"] + ":" + frame["record_id"])
+    return with_derived_columns(frame, mappings)
+
+
+def _frame(result) -> pd.DataFrame:
+    """A query's rows as a frame of plain objects, the caller choosing each column's type: built column
+    by column (pandas turns a list of rows into a frame many times slower), and without pandas
+    guessing each column's type from its values, which costs more than reading them."""
+    names, rows = list(result.keys()), result.all()
+    return pd.DataFrame(dict(zip(names, map(list, zip(*rows)))) if rows else {name: [] for name in names}, dtype=object)
 
 
 def land_records(project: Project, store: Store, source: str, records: pd.DataFrame, occurred_at: datetime | None = None) -> int:

@@ -1,7 +1,8 @@
 """A reconciliation run: link the landed agency records into people with stable govbus ids.
 
-``run_incremental`` links only records the registry has not seen, re-solving just the clusters
-they touch; ``run_full`` re-links everything. Both keep ids stable by overlap with the people the
+``run_incremental`` reads and standardises only the records the registry has not linked (the
+others it takes as it keeps them) and re-solves just the clusters they touch; ``run_full``
+re-reads and re-links everything. Both keep ids stable by overlap with the people the
 registry held before, honour the steward's decisions (a rejected pair never links, an accepted
 pair always does), write everything in one transaction, and then tell the bus what changed.
 """
@@ -13,6 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from govbus.project import Project
@@ -25,7 +27,7 @@ from govbus.registry.constraints import respect_rejections
 from govbus.registry.events import announce
 from govbus.registry.golden import LINK_COLUMNS, VALUE_COLUMNS, link_records, owners, retire, write_people
 from govbus.registry.ids import assign_ids
-from govbus.registry.records import standard_records
+from govbus.registry.records import linked_values, standard_records
 from govbus.registry.state import decided_pairs, id_sequence, linked_records, queue_for_review
 from govbus.registry.survivorship import authorities
 from govbus.store.engine import Store
@@ -67,11 +69,20 @@ def run_full(project: Project, store: Store, *, publisher=None, reconcile_dir: P
 def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir: Path | None) -> ReconcileReceipt:
     folder = reconcile_dir or reconcile_folder(project)
     model = TrainedModel.load(load_model_config(folder / "person_model.yaml"))
-    records = standard_records(project, store, load_mappings(folder / "sources.yaml"))
+    mappings = load_mappings(folder / "sources.yaml")
     with store.begin() as connection:
-        previous = linked_records(connection)
+        linked = None if full else linked_values(connection, mappings)
+        previous = linked_records(connection) if linked is None else dict(zip(linked["unique_id"].tolist(), linked["person_id"].tolist()))
         accepted, rejected = decided_pairs(connection)
     full = full or not previous
+    if full:
+        records = standard_records(project, store, mappings)
+    else:
+        # The records linked before are taken as the registry keeps them: only new ones are read and standardised.
+        records = linked.drop(columns="person_id")
+        unlinked = standard_records(project, store, mappings, unlinked_only=True)
+        if not unlinked.empty:
+            records = pd.concat([records, unlinked], ignore_index=True)
     receipt = ReconcileReceipt("full" if full else "incremental", model.version, records=len(records))
     if records.empty:
         return receipt
@@ -158,8 +169,14 @@ def _strongest(edges: pd.DataFrame, threshold: float) -> pd.Series:
 
 
 def _held(records: pd.DataFrame, people: dict[str, list[str]], strongest: pd.Series) -> pd.DataFrame:
-    """Every record of the changed ``people``: ``unique_id``, ``LINK_COLUMNS`` and the ``VALUE_COLUMNS`` it holds."""
+    """Every record of the changed ``people``: ``unique_id``, ``LINK_COLUMNS`` and the ``VALUE_COLUMNS`` it holds.
+
+    A record linked before keeps its strongest link unless this run found a stronger one: an
+    incremental run scores only the new records' pairs.
+    """
     values = [c for c in VALUE_COLUMNS if c in records.columns]
-    held = owners(people).merge(records[["unique_id", "source", "record_id", *values]], on="unique_id", how="left")
-    held["match_probability"] = held["unique_id"].map(strongest)
+    kept = ["match_probability"] if "match_probability" in records.columns else []
+    held = owners(people).merge(records[["unique_id", "source", "record_id", *kept, *values]], on="unique_id", how="left")
+    found = held["unique_id"].map(strongest).astype(float)
+    held["match_probability"] = np.fmax(found, held["match_probability"].astype(float)) if kept else found
     return held[["unique_id", *LINK_COLUMNS, *values]]

@@ -1,0 +1,48 @@
+"""An incremental run reads only the records the registry has not linked; the others it takes as kept."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from conftest import REPO_ROOT, land
+
+from govbus.errors import ConfigurationError
+from govbus.reconcile.mapping import StandardColumn, load_mappings
+from govbus.registry.records import linked_values, standard_records
+from govbus.registry.run import run_incremental
+
+FIRST = ["population", "tax", "social", "municipality"]
+
+
+@pytest.fixture
+def mappings():
+    return load_mappings(REPO_ROOT / "reconcile" / "sources.yaml")
+
+
+def test_linked_records_read_back_as_they_were_standardised(fresh_store, registry_project, small_country, mappings):
+    for source in FIRST:
+        land(registry_project, fresh_store, source, small_country.sources[source])
+    run_incremental(registry_project, fresh_store)
+    land(registry_project, fresh_store, "post", small_country.sources["post"])
+
+    everything = standard_records(registry_project, fresh_store, mappings)
+    unlinked = standard_records(registry_project, fresh_store, mappings, unlinked_only=True)
+    with fresh_store.begin() as connection:
+        kept = linked_values(connection, mappings)
+
+    # The database leaves out every linked record: what is read is the new agency's, all of it.
+    assert set(unlinked["source"]) == {"post"} and len(unlinked) == len(small_country.sources["post"])
+    assert len(kept) + len(unlinked) == len(everything)
+    # Every standard column, derived ones too, and the event time come back as standardising gave them.
+    columns = ["unique_id", "source", "record_id", *mappings.standard_columns, "observed_at"]
+    expected = everything[everything["source"] != "post"][columns].sort_values("unique_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept[columns].sort_values("unique_id").reset_index(drop=True), expected, check_dtype=False)
+    assert kept["person_id"].notna().all()
+
+
+def test_a_standard_column_the_registry_does_not_keep_is_named(fresh_store, mappings):
+    extra = replace(mappings, standard_columns={**mappings.standard_columns, "phone": StandardColumn("phone", "digits")})
+    with fresh_store.begin() as connection, pytest.raises(ConfigurationError, match="phone"):
+        linked_values(connection, extra)
