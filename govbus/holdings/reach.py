@@ -9,11 +9,11 @@ holding can be measured, though not replaced by a view (see ``registry_prefix``)
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import Connection, select
+from sqlalchemy import JSON, Column, Connection, MetaData, Table, Text, insert, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from govbus.errors import ConfigurationError
 from govbus.holdings.agency import registry_prefix
@@ -21,7 +21,13 @@ from govbus.holdings.catalogue import Holding
 from govbus.registry.tables import person, person_xref
 from govbus.store.engine import Store
 
-_COPIES = ("person_xref", "person")
+# Copies for a holding the registry cannot reach; temporary tables live in the session's own schema,
+# ahead of the agency's tables of the same name.
+_copies = MetaData()
+_LINKS = Table("person_xref", _copies, Column("source", Text, primary_key=True), Column("record_id", Text, primary_key=True),
+               Column("person_id", Text), prefixes=["TEMPORARY"])
+_PEOPLE = Table("person", _copies, Column("person_id", Text, primary_key=True),
+                Column("golden", JSON().with_variant(JSONB(), "postgresql")), prefixes=["TEMPORARY"])
 
 
 @contextmanager
@@ -38,25 +44,18 @@ def registry_tables(agency: Connection, holding: Holding, store: Store) -> Itera
     try:
         yield ""
     finally:
-        for name in _COPIES:
-            agency.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+        for copy in (_LINKS, _PEOPLE):
+            copy.drop(agency)
 
 
 def _copy_registry(agency: Connection, holding: Holding, store: Store) -> None:
     linked = select(person_xref.c.person_id).where(person_xref.c.source == holding.source)
     with store.begin() as registry:
         links = registry.execute(select(person_xref.c.source, person_xref.c.record_id, person_xref.c.person_id)
-                                 .where(person_xref.c.source == holding.source)).all()
-        people = registry.execute(select(person.c.person_id, person.c.golden).where(person.c.person_id.in_(linked))).all()
-    postgres = agency.dialect.name == "postgresql"
-    # Temporary tables live in the session's own schema, ahead of the agency's tables of the same name.
-    agency.exec_driver_sql("CREATE TEMPORARY TABLE person_xref (source TEXT, record_id TEXT, person_id TEXT, "
-                           "PRIMARY KEY (source, record_id))")
-    agency.exec_driver_sql(f"CREATE TEMPORARY TABLE person (person_id TEXT PRIMARY KEY, golden {'JSONB' if postgres else 'TEXT'})")
-    marker = "%s" if postgres else "?"
-    if links:
-        agency.exec_driver_sql(f"INSERT INTO person_xref VALUES ({marker}, {marker}, {marker})", [tuple(row) for row in links])
-    if people:
-        golden = "CAST(%s AS JSONB)" if postgres else "?"
-        agency.exec_driver_sql(f"INSERT INTO person VALUES ({marker}, {golden})",
-                               [(person_id, None if golden is None else json.dumps(golden)) for person_id, golden in people])
+                                 .where(person_xref.c.source == holding.source)).mappings().all()
+        people = registry.execute(select(person.c.person_id, person.c.golden).where(person.c.person_id.in_(linked))).mappings().all()
+    for copy, rows in ((_LINKS, links), (_PEOPLE, people)):
+        copy.create(agency)
+        if rows:
+            agency.execute(insert(copy), rows)
+

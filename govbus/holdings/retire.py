@@ -20,6 +20,7 @@ from govbus.holdings.approval import RetirementRefused, refusal_for
 from govbus.holdings.archive import describe, ordered_rows, write_archive
 from govbus.holdings.catalogue import Holding, archive_root, load_catalogue
 from govbus.holdings.guard import arm, writes
+from govbus.holdings.parallel import read_ahead
 from govbus.holdings.plan import load_plan, plans
 from govbus.holdings.replacement import view_sql
 from govbus.holdings.results import ExecutionResult, RetirementOutcome, RetirementPlan
@@ -85,7 +86,7 @@ def _archive(project, store, plan, holding, folder, manifest, publisher):
     with database.begin() as agency:
         guard = writes(agency, holding.table)  # before the rows: a racing write can only make the swap refuse
         layout = describe(agency, reflect(agency, holding.table), holding)
-        return write_archive(folder, layout, ordered_rows(agency, layout), load_catalogue(project).policy.rows_per_file,
+        return write_archive(folder, layout, read_ahead(ordered_rows(agency, layout)), load_catalogue(project).policy.rows_per_file,
                              holding, plan.plan_id, guard_writes=guard)
 
 

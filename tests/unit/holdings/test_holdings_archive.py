@@ -88,3 +88,24 @@ def test_a_retirement_resumes_after_its_last_recorded_step():
     assert remaining(None) == ["archived", "verified", "replaced", "dropped", "announced"]
     assert remaining("verified") == ["replaced", "dropped", "announced"]
     assert remaining("announced") == [] and remaining("restored") == []
+
+
+def test_a_file_encoded_in_shares_is_one_container_of_the_rows_in_order(table, tmp_path, monkeypatch):
+    # Three shares for three rows: one block from each process, joined after the one header.
+    monkeypatch.setattr("govbus.holdings.archive.cores", lambda: 3)
+    monkeypatch.setattr("govbus.holdings.verify.cores", lambda: 3)
+    manifest = _archive(table, tmp_path / "archive", rows_per_file=10)
+
+    with (tmp_path / "archive" / manifest["files"][0]["name"]).open("rb") as part:
+        assert [len(list(block)) for block in fastavro.block_reader(part)] == [1, 1, 1]
+    with (tmp_path / "archive" / manifest["files"][0]["name"]).open("rb") as part:
+        assert [r["insured_id"] for r in fastavro.reader(part)] == ["FK1", "FK2", "FK3"]
+    verify_archive(tmp_path / "archive", manifest)
+
+
+def test_a_file_holding_other_rows_than_its_entry_fails_the_verification(table, tmp_path):
+    manifest = _archive(table, tmp_path / "archive")
+    files = [{**manifest["files"][0], "rows": 3}, manifest["files"][1]]
+
+    with pytest.raises(FatalError, match="holds 2 rows, its manifest entry 3"):
+        verify_archive(tmp_path / "archive", {**manifest, "files": files})
