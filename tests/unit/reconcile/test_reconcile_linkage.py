@@ -35,6 +35,9 @@ def test_new_records_scored_incrementally_cluster_as_in_a_full_run(shipped_model
     new_pairs = score_new(shipped_model, new, existing)
     new_ids = set(new["unique_id"])
     assert (new_pairs["unique_id_l"].isin(new_ids) | new_pairs["unique_id_r"].isin(new_ids)).all()
+    # Each pair once, whichever way round, and never a record with itself.
+    pairs = {frozenset(pair) for pair in zip(new_pairs["unique_id_l"], new_pairs["unique_id_r"])}
+    assert len(pairs) == len(new_pairs) and all(len(pair) == 2 for pair in pairs)
     after = extend_clusters(before, new_pairs, threshold, new["unique_id"])
     full = cluster(predict_pairs(shipped_model, records), threshold, records["unique_id"])
     assert _partition(after) == _partition(full)
