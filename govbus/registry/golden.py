@@ -11,7 +11,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, upda
 
 from govbus.reconcile.linkage import among
 from govbus.registry.bulk import insert_frame
-from govbus.registry.survivorship import DOMAINS, golden_records
+from govbus.registry.survivorship import DOMAINS, cycle_collection_paused, golden_records
 from govbus.registry.tables import person, person_xref
 
 _CHUNK = 500
@@ -29,19 +29,20 @@ def write_people(
     Returns each person's golden record, conflicts, sources and record count, for the events.
     """
     new = set(created)
-    decided = golden_records(held, authority)
-    sources: dict[str, set[str]] = {}
-    for pid, source in zip(held["person_id"].tolist(), held["source"].tolist()):
-        sources.setdefault(pid, set()).add(source)
-    counts = Counter(held["person_id"].tolist())
-    summaries: dict[str, dict] = {}
-    for pid, held_sources in sources.items():
-        golden, conflicts = decided.get(pid, ({}, {}))
-        summaries[pid] = {"golden": golden, "conflicts": conflicts, "sources": sorted(held_sources), "record_count": counts[pid]}
-    people = pd.DataFrame([{"person_id": p, "created_at": now, "updated_at": now, "golden": s["golden"],
-                            "conflicts": s["conflicts"]} for p, s in summaries.items() if p in new],
-                          columns=["person_id", "created_at", "updated_at", "golden", "conflicts"])
-    insert_frame(connection, person, people)
+    with cycle_collection_paused():
+        decided = golden_records(held, authority)
+        sources: dict[str, set[str]] = {}
+        for pid, source in zip(held["person_id"].tolist(), held["source"].tolist()):
+            sources.setdefault(pid, set()).add(source)
+        counts = Counter(held["person_id"].tolist())
+        summaries: dict[str, dict] = {}
+        for pid, held_sources in sources.items():
+            golden, conflicts = decided.get(pid, ({}, {}))
+            summaries[pid] = {"golden": golden, "conflicts": conflicts, "sources": sorted(held_sources), "record_count": counts[pid]}
+        people = pd.DataFrame([{"person_id": p, "created_at": now, "updated_at": now, "golden": s["golden"],
+                                "conflicts": s["conflicts"]} for p, s in summaries.items() if p in new],
+                              columns=["person_id", "created_at", "updated_at", "golden", "conflicts"])
+        insert_frame(connection, person, people)
     rewritten = [{"pid": p, "new_golden": s["golden"], "new_conflicts": s["conflicts"]} for p, s in summaries.items() if p not in new]
     if rewritten:
         connection.execute(

@@ -7,7 +7,9 @@ different values from authoritative agencies are a conflict a steward must see.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -72,6 +74,20 @@ def golden_records(
         for person, value in zip(*(disputed.sort_values(["person", "value"])[c].tolist() for c in ("person", "value"))):
             result[people[person]][1].setdefault(attribute, []).append(value)
     return result
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector paused: a run's golden records are some hundred thousand small dicts,
+    none in a cycle, and building them would set it off again and again, each time walking the
+    whole heap (Splink's and pandas' objects too), which costs more than building them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _last(person_code: np.ndarray, chosen: np.ndarray, people: int) -> np.ndarray:
