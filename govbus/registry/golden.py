@@ -11,7 +11,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, upda
 
 from govbus.reconcile.linkage import among
 from govbus.registry.bulk import insert_frame
-from govbus.registry.survivorship import DOMAINS, cycle_collection_paused, golden_records
+from govbus.registry.survivorship import DOMAINS, golden_records, heap_set_aside
 from govbus.registry.tables import person, person_xref
 
 _CHUNK = 500
@@ -29,7 +29,7 @@ def write_people(
     Returns each person's golden record, conflicts, sources and record count, for the events.
     """
     new = set(created)
-    with cycle_collection_paused():
+    with heap_set_aside():
         decided = golden_records(held, authority)
         sources: dict[str, set[str]] = {}
         for pid, source in zip(held["person_id"].tolist(), held["source"].tolist()):

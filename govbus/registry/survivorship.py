@@ -77,17 +77,19 @@ def golden_records(
 
 
 @contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused: a run's golden records are some hundred thousand small dicts,
-    none in a cycle, and building them would set it off again and again, each time walking the
-    whole heap (Splink's and pandas' objects too), which costs more than building them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+def heap_set_aside() -> Iterator[None]:
+    """The heap the process already holds (Splink's and pandas' objects, the run's records) kept out of
+    the garbage collector's passes: a run's golden records are some hundred thousand small dicts,
+    whose building sets off full collections that would each walk all of it, costing more than the
+    building. Cycles made meanwhile are still collected; a heap frozen already is left as it is."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.unfreeze()
 
 
 def _last(person_code: np.ndarray, chosen: np.ndarray, people: int) -> np.ndarray:
