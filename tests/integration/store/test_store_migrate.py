@@ -33,3 +33,29 @@ def test_migrations_started_at_once_both_succeed(empty_store):
             outcome.result()
 
     assert store_info(empty_store).revisions == heads()
+
+
+def test_a_store_at_the_newest_revisions_is_not_upgraded_again(empty_store, monkeypatch):
+    from alembic import command
+
+    empty_store.migrate()
+    upgrades = []
+    monkeypatch.setattr(command, "upgrade", lambda *args: upgrades.append(args))
+
+    empty_store.migrate()
+
+    assert upgrades == [] and store_info(empty_store).revisions == heads()
+
+
+def test_a_store_behind_on_one_area_is_brought_up_to_the_newest(empty_store):
+    from alembic import command
+
+    empty_store.migrate()
+    with empty_store.begin() as connection:
+        command.downgrade(alembic_config(connection), "holdings@base")
+    assert "retirement_plan" not in store_info(empty_store).tables
+
+    empty_store.migrate()
+
+    info = store_info(empty_store)
+    assert info.revisions == heads() and "retirement_plan" in info.tables
