@@ -8,8 +8,9 @@ the table sits in the store's database, as the replacement view needs. Then, sid
 
 - baseline: the table read through the driver and written to deflate Avro with fastavro;
 - govbus: ``scan_all`` (coverage, agreement, staleness) and the whole retirement of the approved
-  plan: archive (hashed as it is written), read-back verification, write-guard check and swap to
-  the view under a lock, drop, announce.
+  plan: archive (rows read ahead by a thread, encoded and hashed on every core), read-back
+  verification (every record decoded, on every core), write-guard check and swap to the view
+  under a lock, drop, announce.
 
 Target: scan + retirement <= 2x the baseline. The restore is timed too, for information. The last
 line printed is one JSON object of the figures.
