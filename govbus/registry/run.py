@@ -106,17 +106,13 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
     else:
         clusters = extend_clusters(_as_clusters(previous, records), edges, threshold, fresh["unique_id"])
     clusters = respect_rejections(clusters, edges, rejected, threshold)
-    members: dict[str, set[str]] = {}
-    for uid, cluster_id in zip(clusters["unique_id"].tolist(), clusters["cluster_id"].tolist()):
-        members.setdefault(cluster_id, set()).add(uid)
+    members = _changed_clusters(clusters, previous)
     now = datetime.now(timezone.utc)
     strongest = _strongest(edges, threshold)
     with store.begin() as connection:
         assignment = assign_ids(members, previous, id_sequence(connection))
-        held = Counter(previous.values())
         # Everyone in a merge or a split is among the changed, so the audit needs no other records.
-        changed = {assignment.ids[c]: sorted(uids) for c, uids in members.items()
-                   if held[assignment.ids[c]] != len(uids) or any(previous.get(u) != assignment.ids[c] for u in uids)}
+        changed = {assignment.ids[c]: sorted(uids) for c, uids in members.items()}
         retire(connection, assignment.merges, now)
         held = _held(records, changed, strongest)
         link_records(connection, held, previous, model.version, now)
@@ -141,6 +137,23 @@ def reconcile_folder(project: Project) -> Path:
     model links with the demo's, shipped beside the package."""
     own = project.root / "reconcile"
     return own if (own / "person_model.yaml").exists() else SHIPPED_RECONCILE
+
+
+def _changed_clusters(clusters: pd.DataFrame, previous: dict[str, str]) -> dict[str, set[str]]:
+    """Cluster -> its records, for every cluster that is not exactly the records of one person held
+    before (a new record, records of several people, or part of one). The others keep their person
+    as it is, so ids are decided, and people rewritten, for these alone.
+    """
+    frame = clusters.assign(person=clusters["unique_id"].map(previous))
+    held = pd.Series(Counter(previous.values()), dtype="int64")
+    per = frame.groupby("cluster_id", sort=False).agg(
+        people=("person", "nunique"), known=("person", "count"), size=("unique_id", "size"), person=("person", "first"))
+    same = (per["people"] == 1) & (per["known"] == per["size"]) & (per["size"] == per["person"].map(held))
+    changed = clusters[among(clusters["cluster_id"], set(per.index[~same.to_numpy(dtype=bool)].tolist()))]
+    members: dict[str, set[str]] = {}
+    for uid, cluster_id in zip(changed["unique_id"].tolist(), changed["cluster_id"].tolist()):
+        members.setdefault(cluster_id, set()).add(uid)
+    return members
 
 
 def _as_clusters(previous: dict[str, str], records: pd.DataFrame) -> pd.DataFrame:
