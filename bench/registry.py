@@ -5,12 +5,13 @@ A synthetic country of about ``--records`` records over five agencies is landed 
 the same records and with the same trained model and thresholds:
 
 - **registry full**: ``run_full`` reads the landed records, standardises, scores, clusters,
-  assigns stable person ids, writes links, provenance and golden records, and queues the review
-  band, all in one transaction;
+  assigns stable person ids, writes links (each with its record's values: the provenance) and
+  golden records, and queues the review band, all in one transaction;
 - **plain Splink**: the standardised records already in memory, ``predict`` and
   ``cluster_pairwise_predictions_at_threshold`` with the same model (the baseline: linkage alone,
   nothing kept);
-- **registry incremental**: the held-back records are landed and ``run_incremental`` links them.
+- **registry incremental**: the held-back records are landed and ``run_incremental`` links them,
+  reading and standardising only those (the linked records come from their xref rows).
 
 Targets from the reconciliation issue: a full run <= 1.3x plain Splink, an incremental run of a
 1 % delta <= 10 % of a full run. The last line printed is one JSON object of the figures.
