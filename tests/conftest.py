@@ -197,14 +197,20 @@ def secure_broker(broker: LocalBroker, make_broker: Callable[..., LocalBroker]) 
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A migrated, empty store: a SQLite file, or a private schema in the test PostgreSQL."""
+def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A store nothing has touched, not even migrations: a SQLite file, or a private schema in the test PostgreSQL."""
     url = os.environ.get("GOVBUS_TEST_POSTGRES_URL") if request.param == "postgresql" else None
     if request.param == "postgresql" and not url:
         pytest.skip("GOVBUS_TEST_POSTGRES_URL is not set")
     with scratch_store(tmp_path, url) as store:
-        store.migrate()
         yield store
+
+
+@pytest.fixture
+def fresh_store(empty_store: Store) -> Store:
+    """A migrated, empty store."""
+    empty_store.migrate()
+    return empty_store
 
 
 @pytest.fixture

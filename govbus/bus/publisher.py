@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import time
 from collections import deque
-from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from govbus import codec
 from govbus.bus import clients
@@ -16,6 +14,7 @@ from govbus.bus.headers import event_headers
 from govbus.bus.quarantine import QuarantineNote, quarantine_topic
 from govbus.bus.receipt import PublishReceipt, Rejection
 from govbus.errors import ConfigurationError, ContractViolation, FatalError, SchemaViolation, ViolationError
+from govbus.heap import heap_set_aside
 from govbus.project import Project, Topic
 from govbus.settings import KafkaSettings
 
@@ -80,7 +79,7 @@ class Publisher:
         accepted: deque = deque()
         quarantined: deque = deque()
         number = 0
-        with _heap_set_aside():
+        with heap_set_aside():
             for number, record in enumerate(records, start=1):
                 try:
                     payload = encode(record, schema)
@@ -141,23 +140,6 @@ class Publisher:
     ) -> None:
         """Park a message in ``<topic>.dlq`` with its reason; it is flushed with the next publish."""
         self._producer.send(dead_letter_topic(topic_name), value=payload, key=key, headers=letter.to_kafka(original_headers))
-
-
-@contextmanager
-def _heap_set_aside() -> Iterator[None]:
-    """Keep what the process already holds (the caller's records above all) out of the garbage
-    collector's passes while publishing. A publish allocates per event, which sets off full
-    collections; walking a heap of hundreds of thousands of records each time cost more per event
-    than checking and encoding. Cycles made while publishing are still collected. A process that
-    froze its heap itself (to fork workers) is left as it is."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _first_breach(checks: list[RecordCheck], record: dict[str, Any]) -> ContractViolation | None:

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, upda
 
 from govbus.reconcile.linkage import among
 from govbus.registry.bulk import insert_frame
-from govbus.registry.survivorship import DOMAINS, golden_records, heap_set_aside
+from govbus.heap import heap_set_aside
+from govbus.registry.survivorship import DOMAINS, golden_records
 from govbus.registry.tables import person, person_xref
 
 _CHUNK = 500

@@ -7,9 +7,7 @@ different values from authoritative agencies are a conflict a steward must see.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -74,22 +72,6 @@ def golden_records(
         for person, value in zip(*(disputed.sort_values(["person", "value"])[c].tolist() for c in ("person", "value"))):
             result[people[person]][1].setdefault(attribute, []).append(value)
     return result
-
-
-@contextmanager
-def heap_set_aside() -> Iterator[None]:
-    """The heap the process already holds (Splink's and pandas' objects, the run's records) kept out of
-    the garbage collector's passes: a run's golden records are some hundred thousand small dicts,
-    whose building sets off full collections that would each walk all of it, costing more than the
-    building. Cycles made meanwhile are still collected; a heap frozen already is left as it is."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _last(person_code: np.ndarray, chosen: np.ndarray, people: int) -> np.ndarray:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 
 import pytest
@@ -11,7 +10,6 @@ from sqlalchemy import select, text
 
 from govbus.registry.tables import person_xref
 from govbus.store.engine import alembic_config
-from govbus.store.scratch import scratch_store
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 # A person with a population and a tax record, and a tax record of someone else.
@@ -25,22 +23,18 @@ PROVENANCE = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_at_first_revision(request, tmp_path):
+@pytest.fixture
+def store_at_first_revision(empty_store):
     """A store whose registry tables are as ``reconcile_0001`` made them, with links and provenance."""
-    url = os.environ.get("GOVBUS_TEST_POSTGRES_URL") if request.param == "postgresql" else None
-    if request.param == "postgresql" and not url:
-        pytest.skip("GOVBUS_TEST_POSTGRES_URL is not set")
-    with scratch_store(tmp_path, url) as store:
-        with store.begin() as connection:
-            command.upgrade(alembic_config(connection), "reconcile_0001")
-            connection.execute(text("INSERT INTO person_xref (source, record_id, person_id, match_probability, model_version, linked_at) "
-                                    "VALUES (:s, :r, :p, 0.9999, 'person-v1@test', :t)"),
-                               [{"s": s, "r": r, "p": p, "t": T0} for s, r, p in LINKS])
-            connection.execute(text("INSERT INTO person_attribute (person_id, attribute, source, record_id, value, observed_at) "
-                                    "VALUES (:p, :a, :s, :r, :v, :t)"),
-                               [{"p": p, "a": a, "s": s, "r": r, "v": v, "t": T0} for p, a, s, r, v in PROVENANCE])
-        yield store
+    with empty_store.begin() as connection:
+        command.upgrade(alembic_config(connection), "reconcile_0001")
+        connection.execute(text("INSERT INTO person_xref (source, record_id, person_id, match_probability, model_version, linked_at) "
+                                "VALUES (:s, :r, :p, 0.9999, 'person-v1@test', :t)"),
+                           [{"s": s, "r": r, "p": p, "t": T0} for s, r, p in LINKS])
+        connection.execute(text("INSERT INTO person_attribute (person_id, attribute, source, record_id, value, observed_at) "
+                                "VALUES (:p, :a, :s, :r, :v, :t)"),
+                           [{"p": p, "a": a, "s": s, "r": r, "v": v, "t": T0} for p, a, s, r, v in PROVENANCE])
+    return empty_store
 
 
 def _provenance(connection) -> set[tuple]:
