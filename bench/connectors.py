@@ -2,11 +2,14 @@
 
     python bench/connectors.py --rows 1000000
     python bench/connectors.py --rows 100000 --postgres-url postgresql+psycopg://govbus:govbus@127.0.0.1:55432/govbus
+    python bench/connectors.py --rows 1000000 --postgres-url ... --store postgresql
 
 Source: rows/s from an agency table (PostgreSQL if a URL is given, else SQLite) to the bus, with
 the cursor, the mapping, schema checks and Avro encoding, against a raw kafka-python producer that
 sends the same pre-encoded bytes with the same producer settings (target >= 0.7x); the two
-alternate over --trials runs and the best of each counts.
+alternate over --trials runs and the best of each counts. govbus's own store (the cursor state and
+the audit log, whose entry for each batch names every person in it) is the embedded SQLite file,
+or with --store postgresql a schema in the same PostgreSQL database, as deployed.
 Sink (PostgreSQL only; target >= 0.5x COPY), measured twice against baselines doing the same work:
   - write path: the SQL table sink (the landing's TableSink: rows upserted and offsets stored in
     one transaction per batch) on events already read and decoded, against one COPY of the same
@@ -53,6 +56,7 @@ from govbus.project import Topic, load_project
 from govbus.settings import KafkaSettings
 from govbus.store.bulk import driver_conversion, insert_columns
 from govbus.store.engine import Store
+from govbus.store.scratch import scratch_store
 
 SUBJECT = "tax.taxpayer.registered"
 FAMILY = ["ANDERSSON", "BERG", "LINDQVIST", "NYSTRÖM", "KARLSSON", "ÖBERG", "HADDAD", "KOWALSKI", "ERIKSSON", "HOLM"]
@@ -152,7 +156,13 @@ def main() -> None:
         default=os.environ.get("GOVBUS_BENCH_POSTGRES_URL") or os.environ.get("GOVBUS_TEST_POSTGRES_URL"),
         help="PostgreSQL for the agency tables (default: SQLite for the source, and no sink figures).",
     )
+    parser.add_argument(
+        "--store", choices=["sqlite", "postgresql"], default="sqlite",
+        help="govbus's own store (cursor state, audit log): the embedded SQLite file, or a schema in --postgres-url's database as deployed.",
+    )
     args = parser.parse_args()
+    if args.store == "postgresql" and not args.postgres_url:
+        parser.error("--store postgresql needs --postgres-url")
 
     rows = taxpayer_rows(args.rows)
     run_id = uuid.uuid4().hex[:8]
@@ -200,9 +210,9 @@ def measure(args: argparse.Namespace, rows: list[dict], work: Path, source_db: S
     make_headers = event_headers(SUBJECT, "tax", subject_schema.version)
     encoded = [(r["tax_id"].encode(), codec.encode(r, subject_schema), make_headers()) for r in records]
 
-    with bench_broker(args.bootstrap) as bootstrap:
+    store_url = args.postgres_url if args.store == "postgresql" else None
+    with bench_broker(args.bootstrap) as bootstrap, scratch_store(work, store_url) as store:
         settings = KafkaSettings(bootstrap_servers=bootstrap)
-        store = Store(f"sqlite:///{work / 'store.db'}")
         store.migrate()
         # The raw producer and the source alternate, each trial on fresh topics (and a fresh
         # connector, whose cursor starts again), and the best of each counts: other work on the
@@ -220,6 +230,7 @@ def measure(args: argparse.Namespace, rows: list[dict], work: Path, source_db: S
         figures = {
             "rows": args.rows,
             "source_database": source_db.dialect,
+            "store": store.dialect,
             "batch_size": args.batch_size,
             "source_rows_per_s": round(rate(args.rows, source_seconds)),
             "raw_producer_rows_per_s": round(rate(args.rows, raw_seconds)),
