@@ -118,6 +118,9 @@ def _normalised_values(agency: Connection, table: Table, column: str, normalise,
                 agency.exec_driver_sql(f"INSERT INTO {name} (value, normalised) VALUES ({marker}, {marker})", changed)
     finally:
         cursor.close()
+    if agency.dialect.name == "postgresql":
+        # Autovacuum never sees a temporary table: without statistics the planner guesses its size.
+        agency.exec_driver_sql(f"ANALYZE {name}")
     return name
 
 
