@@ -7,7 +7,7 @@ scoring: ``TrainedModel.load`` and training already checked them.
 
 - ``predict_pairs``: all pairs within a standardised frame (a full run).
 - ``score_new``: new records against existing ones and against each other (an incremental run),
-  with Splink's ``predict_between``.
+  with Splink's ``predict_between`` and ``predict_within``.
 - ``cluster``: connected components of the pairs at or above a threshold.
 - ``extend_clusters``: the same, re-solving only the clusters that new pairs touch.
 """
@@ -46,24 +46,19 @@ def score_new(
 ) -> pd.DataFrame:
     """Scored pairs of each new record with existing records and with the other new records.
 
-    One ``predict_between`` of the new records and all records (existing and new) finds both
-    kinds: a ``predict_within`` of the new ones would cost a second pipeline for pairs this one
-    already holds. A pair of two new records comes back both ways, and each new record with
-    itself; one of each pair is kept, and no record with itself. Term frequencies come from all
-    records, as in a full run.
+    Term frequencies come from existing and new records together, as in a full run.
     """
     db_api = database_api(backend)
+    existing = db_api.register(existing_frame, table_name="govbus_existing_records")
     new = db_api.register(new_frame, table_name="govbus_new_records")
     everyone = db_api.register(pd.concat([existing_frame, new_frame], ignore_index=True), table_name="govbus_all_records")
     linker = Linker(everyone, model.settings(), log_level=None, validate_settings=False)
     for column in model.term_frequency_columns:
         linker.table_management.compute_tf_table(column)
     threshold = model.config.prediction_floor if floor is None else floor
-    pairs = _pairs(linker.inference.predict_between(everyone, new, threshold_match_probability=threshold, warning_mode="never")
-                   .as_pandas_dataframe())
-    left, right = pairs["unique_id_l"].astype("string"), pairs["unique_id_r"].astype("string")
-    twice = among(left, set(new_frame["unique_id"].tolist())) & (left >= right).to_numpy(dtype=bool)
-    return pairs[~twice].reset_index(drop=True)
+    between = linker.inference.predict_between(existing, new, threshold_match_probability=threshold, warning_mode="never")
+    within = linker.inference.predict_within(new, threshold_match_probability=threshold, warning_mode="never")
+    return pd.concat([_pairs(between.as_pandas_dataframe()), _pairs(within.as_pandas_dataframe())], ignore_index=True)
 
 
 def among(values: pd.Series, wanted: Collection[str]) -> np.ndarray:
