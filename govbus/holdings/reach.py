@@ -12,13 +12,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import JSON, Column, Connection, MetaData, Table, Text, insert, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Column, Connection, MetaData, Table, Text, insert, select
 
 from govbus.errors import ConfigurationError
 from govbus.holdings.agency import registry_prefix
 from govbus.holdings.catalogue import Holding
-from govbus.registry.tables import person, person_xref
+from govbus.registry.tables import GOLDEN_DOCUMENT, person, person_xref
 from govbus.store.engine import Store
 
 # Copies for a holding the registry cannot reach; temporary tables live in the session's own schema,
@@ -27,7 +26,7 @@ _copies = MetaData()
 _LINKS = Table("person_xref", _copies, Column("source", Text, primary_key=True), Column("record_id", Text, primary_key=True),
                Column("person_id", Text), prefixes=["TEMPORARY"])
 _PEOPLE = Table("person", _copies, Column("person_id", Text, primary_key=True),
-                Column("golden", JSON().with_variant(JSONB(), "postgresql")), prefixes=["TEMPORARY"])
+                Column("golden", GOLDEN_DOCUMENT), prefixes=["TEMPORARY"])
 
 
 @contextmanager

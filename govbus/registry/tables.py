@@ -6,9 +6,14 @@ Declared on the store's shared metadata; the Alembic branch ``reconcile`` create
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, Float, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 
 from govbus.registry.survivorship import DOMAINS
 from govbus.store.tables import metadata
+
+# A golden record as a document; on PostgreSQL jsonb, kept parsed, so reading one value of it (the
+# replacement views, the holdings scan) does not parse the whole record again for every row.
+GOLDEN_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
 
 # A govbus person id is never reused: a person merged into another is kept, retired, with a pointer.
 person = Table(
@@ -19,8 +24,8 @@ person = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("retired_at", DateTime(timezone=True), nullable=True),
     Column("merged_into", String(20), nullable=True),
-    Column("golden", JSON, nullable=True),
-    Column("conflicts", JSON, nullable=True),
+    Column("golden", GOLDEN_DOCUMENT, nullable=True),
+    Column("conflicts", GOLDEN_DOCUMENT, nullable=True),
 )
 
 # Each agency record, the person it is, and its values as reconciliation standardised them: the

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import JSON, Column, Connection, Table, column, insert, select
 from sqlalchemy import table as table_clause
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from govbus.errors import RetriableError
@@ -44,9 +45,10 @@ def driver_conversion(connection: Connection, table_column: Column) -> Callable[
     dialect = connection.dialect
     if _copies(connection):
         if isinstance(table_column.type, JSON):
-            from psycopg.types.json import Json
+            from psycopg.types.json import Json, Jsonb
 
-            return Json
+            # Binary COPY carries each type's own format: jsonb's is not json's.
+            return Jsonb if isinstance(table_column.type.dialect_impl(dialect), JSONB) else Json
         return None
     return table_column.type.dialect_impl(dialect).bind_processor(dialect)
 

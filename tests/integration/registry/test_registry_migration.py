@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
 from alembic import command
 from sqlalchemy import select, text
 
+from govbus.holdings.replacement import golden_sql
 from govbus.registry.tables import person_xref
 from govbus.store.engine import alembic_config
 
@@ -60,3 +62,28 @@ def test_values_move_onto_the_xref_rows_and_back(store_at_first_revision):
         assert _provenance(connection) == set(PROVENANCE)
         columns = {c["name"] for c in connection.dialect.get_columns(connection, "person_xref")}
     assert "given_name" not in columns and "observed_at" not in columns
+
+
+def test_golden_records_become_jsonb_and_views_over_them_keep_answering(empty_store):
+    dialect = empty_store.dialect
+    document = "CAST(:golden AS json)" if dialect == "postgresql" else ":golden"  # SQLite would make a number of it
+    with empty_store.begin() as connection:
+        command.upgrade(alembic_config(connection), "reconcile_0002")
+        connection.execute(text(f"INSERT INTO person (person_id, created_at, updated_at, golden) VALUES ('P000000001', :t, :t, {document})"),
+                           {"t": T0, "golden": json.dumps({"street": {"value": "storgatan 1", "source": "population"}})})
+        # A retired holding's replacement view reads golden values straight from the table.
+        connection.exec_driver_sql(f"CREATE VIEW tax_address AS SELECT p.person_id, {golden_sql(dialect, 'street')} AS street FROM person p")
+    empty_store.migrate()
+    with empty_store.begin() as connection:
+        assert connection.execute(text("SELECT person_id, street FROM tax_address")).all() == [("P000000001", "storgatan 1")]
+        assert _golden_type(connection) == ("jsonb" if dialect == "postgresql" else "JSON")
+        command.downgrade(alembic_config(connection), "reconcile_0002")
+        assert connection.execute(text("SELECT person_id, street FROM tax_address")).all() == [("P000000001", "storgatan 1")]
+        assert _golden_type(connection) == ("json" if dialect == "postgresql" else "JSON")
+
+
+def _golden_type(connection) -> str:
+    if connection.dialect.name == "postgresql":
+        return connection.execute(text("SELECT data_type FROM information_schema.columns "
+                                       "WHERE table_schema = current_schema() AND table_name = 'person' AND column_name = 'golden'")).scalar_one()
+    return next(row[2] for row in connection.exec_driver_sql("PRAGMA table_info(person)") if row[1] == "golden")
