@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, Table, and_, case, exists, func, select, type_coerce
+from sqlalchemy import Connection, Table, and_, exists, func, select
 
 from govbus.errors import ConfigurationError
 from govbus.holdings.catalogue import Holding
@@ -153,11 +153,13 @@ def staleness(registry: Connection, holding: Holding, authority: dict[str, set[s
         if holding.source in authority.get(DOMAINS[attribute], set()) or not trusted:
             continue  # the agency is itself the authority, or nobody is: its copy cannot be stale
         mine, newer = person_xref.alias("mine"), person_xref.alias("newer")
+        copies = select(func.count()).where(mine.c.source == holding.source, mine.c[attribute].is_not(None),
+                                            mine.c.observed_at.is_not(None))
         later = exists().where(and_(
             newer.c.person_id == mine.c.person_id, newer.c.source.in_(sorted(trusted)),
             newer.c.observed_at > mine.c.observed_at, newer.c[attribute] != mine.c[attribute]))
-        query = select(func.count(), func.sum(type_coerce(case((later, 1), else_=0), Integer))).where(
-            mine.c.source == holding.source, mine.c[attribute].is_not(None), mine.c.observed_at.is_not(None))
-        count, late = registry.execute(query).one()
-        timed, stale = timed + count, stale + int(late or 0)
+        # Counted apart: EXISTS as a filter is one hash semi-join on PostgreSQL, where inside a CASE it
+        # was probed once per copy.
+        count, late = registry.execute(select(copies.scalar_subquery(), copies.where(later).scalar_subquery())).one()
+        timed, stale = timed + count, stale + late
     return timed, stale
