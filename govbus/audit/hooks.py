@@ -1,6 +1,6 @@
 """Audit hooks for the bus: each publish batch and each consumption by another agency.
 
-``AuditedPublisher`` is a ``Publisher`` that records every batch it publishes; consumers call
+``AuditedPublisher`` is a ``Publisher`` that records every batch it delivers; consumers call
 ``record_consumption`` with each batch of events they have processed, before committing it.
 """
 
@@ -14,10 +14,11 @@ from sqlalchemy import Connection
 
 from govbus.audit.chain import Entry
 from govbus.audit.log import Kind, record
-from govbus.bus.publisher import Publisher
+from govbus.bus.publisher import PreparedEvent, Publisher, PublishPlan, Refusal
 from govbus.bus.receipt import PublishReceipt
 from govbus.bus.subscriber import Event
 from govbus.contracts.loader import load_contracts
+from govbus.contracts.model import Contract
 from govbus.project import Project
 from govbus.security.entitlements import PROJECTION_INFIX
 from govbus.settings import KafkaSettings
@@ -26,12 +27,28 @@ from govbus.store import Store
 
 def agreement_of(project: Project, topic: str) -> str | None:
     """The agreement under which ``topic`` (or a projection of it) is shared, if a contract covers it."""
-    return _agreements(project.contracts_dir).get(topic.split(PROJECTION_INFIX, 1)[0])
+    return _agreements(project.contracts_dir, _as_they_are(project.contracts_dir)).get(topic.split(PROJECTION_INFIX, 1)[0])
 
 
-@lru_cache(maxsize=32)
-def _agreements(contracts_dir: Path) -> dict[str, str]:
-    return {contract.dataset.topic: contract.agreement.ref for contract in load_contracts(contracts_dir)}
+def contracts_of(project: Project) -> tuple[Contract, ...]:
+    """The project's contracts, parsed once for as long as their files stay as they are."""
+    return _contracts(project.contracts_dir, _as_they_are(project.contracts_dir))
+
+
+def _as_they_are(contracts_dir: Path) -> tuple:
+    """What the cache is keyed on besides the folder: each contract file's name, inode, change time and size."""
+    stats = [(path.name, path.stat()) for path in sorted(contracts_dir.glob("*.y*ml"))]
+    return tuple((name, stat.st_ino, stat.st_mtime_ns, stat.st_size) for name, stat in stats)
+
+
+@lru_cache(maxsize=8)
+def _contracts(contracts_dir: Path, files: tuple) -> tuple[Contract, ...]:
+    return tuple(load_contracts(contracts_dir))
+
+
+@lru_cache(maxsize=8)
+def _agreements(contracts_dir: Path, files: tuple) -> dict[str, str]:
+    return {contract.dataset.topic: contract.agreement.ref for contract in _contracts(contracts_dir, files)}
 
 
 class AuditedPublisher(Publisher):
@@ -41,20 +58,20 @@ class AuditedPublisher(Publisher):
         super().__init__(project, settings, **options)
         self.store = store
 
-    def publish(self, topic_name: str, records: Iterable[dict[str, Any]], **options: Any) -> PublishReceipt:
-        key_field = self.project.topic(topic_name).key
-        keys: list[object] = []
+    def deliver(self, plan: PublishPlan, events: Iterable[PreparedEvent | Refusal], **options: Any) -> PublishReceipt:
+        keys: list[bytes] = []
 
-        def remembered() -> Iterator[dict[str, Any]]:
-            for item in records:
-                keys.append(item.get(key_field) if isinstance(item, dict) else None)
-                yield item
+        def remembered() -> Iterator[PreparedEvent | Refusal]:
+            for event in events:
+                if type(event) is not Refusal:
+                    keys.append(event[1])
+                yield event
 
-        receipt = super().publish(topic_name, remembered(), **options)
-        rejected = {rejection.record_number for rejection in receipt.rejections}
-        subjects = [key for number, key in enumerate(keys, start=1) if number not in rejected]
+        receipt = super().deliver(plan, remembered(), **options)
+        # Each key is its field's text (``str(value)``), as the subject index stores it.
+        subjects = [key.decode("utf-8") for key in keys]
         details = {k: v for k, v in receipt.to_dict().items() if k not in ("rejections", "failures")}
-        record(self.store, Kind.publish, receipt.agency, subjects, agreement_of(self.project, topic_name), details)
+        record(self.store, Kind.publish, receipt.agency, subjects, agreement_of(self.project, plan.topic.name), details)
         return receipt
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
-from typing import Any, Callable, Iterable, Protocol
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from govbus import codec
 from govbus.bus import clients
 from govbus.bus.dead_letter import DeadLetter, dead_letter_topic
-from govbus.bus.headers import event_headers
+from govbus.bus.headers import KafkaHeaders, event_headers
 from govbus.bus.quarantine import QuarantineNote, quarantine_topic
 from govbus.bus.receipt import PublishReceipt, Rejection
 from govbus.errors import ConfigurationError, ContractViolation, FatalError, SchemaViolation, ViolationError
 from govbus.heap import heap_set_aside
 from govbus.project import Project, Topic
+from govbus.schemas.version import SchemaVersion
 from govbus.settings import KafkaSettings
 
 
@@ -66,38 +68,48 @@ class Publisher:
         event_ids: Callable[[int, dict[str, Any]], str] | None = None,
     ) -> PublishReceipt:
         """Publish ``records`` to ``topic_name`` and return a receipt once the broker has acknowledged them."""
+        plan = self.plan(topic_name, agency=agency, version=version, dead_letter=dead_letter)
+        return self.deliver(plan, plan.prepared(records, trace_id=trace_id, event_ids=event_ids), on_progress=on_progress)
+
+    def plan(self, topic_name: str, *, agency: str | None = None, version: int | None = None, dead_letter: bool | None = None) -> "PublishPlan":
+        """What publishing to ``topic_name`` needs besides the producer; its ``prepared`` may run in another process."""
         topic = self.project.topic(topic_name)
-        agency = self._publishing_agency(topic, agency)
-        schema = self.project.registry.get(topic.subject, version)
-        use_dlq = topic.dead_letter if dead_letter is None else dead_letter
-        checks = self.checks.get(topic.name, [])
-        receipt = PublishReceipt(topic.name, topic.subject, schema.version, agency)
-        headers_for_next = event_headers(topic.subject, agency, schema.version, trace_id)
-        partition_of = clients.key_partitioner(self._producer, topic.name, self.settings)
-        send, encode, limit = self._producer.send, codec.encode, self._max_event_bytes
+        return PublishPlan(
+            topic=topic,
+            schema=self.project.registry.get(topic.subject, version),
+            agency=self._publishing_agency(topic, agency),
+            dead_letter=topic.dead_letter if dead_letter is None else dead_letter,
+            checks=self.checks.get(topic.name, []),
+            partition_of=clients.key_partitioner(self._producer, topic.name, self.settings),
+            limit=self._max_event_bytes,
+        )
+
+    def deliver(
+        self, plan: "PublishPlan", events: Iterable["PreparedEvent | Refusal"], *, on_progress: Callable[[int], None] | None = None
+    ) -> PublishReceipt:
+        """Send what ``plan.prepared`` made, park the refused records' dead letters, and return
+        the receipt once the broker has acknowledged every event."""
+        topic = plan.topic
+        receipt = PublishReceipt(topic.name, topic.subject, plan.schema.version, plan.agency)
+        send, held = self._producer.send, quarantine_topic(topic.name)
         started = time.perf_counter()
         accepted: deque = deque()
         quarantined: deque = deque()
         number = 0
         with heap_set_aside():
-            for number, record in enumerate(records, start=1):
-                try:
-                    payload = encode(record, schema)
-                    key = _key_of(record, topic)
-                    breach = _first_breach(checks, record) if checks else None
-                    if len(payload) > limit:
-                        raise SchemaViolation(f"event is {len(payload)} bytes encoded, over the {limit}-byte limit", reason="oversized")
-                except ViolationError as exc:
-                    receipt.rejections.append(self._reject(topic, number, record, exc, use_dlq))
+            for number, event in enumerate(events, start=1):
+                if type(event) is Refusal:
+                    receipt.rejections.append(event.rejection)
+                    if event.letter is not None:
+                        self.send_dead_letter(topic.name, event.payload, event.letter)
                     continue
-                headers = headers_for_next(event_ids(number, record) if event_ids else None)
+                payload, key, headers, partition, breach = event
                 if breach is not None:
                     receipt.note_breach(breach)
                 if breach is None or breach.action != "quarantine":
-                    accepted.append(send(topic.name, value=payload, key=key, headers=headers, partition=partition_of(key)))
+                    accepted.append(send(topic.name, value=payload, key=key, headers=headers, partition=partition))
                 else:
-                    headers = QuarantineNote.of(breach, stage="publish", source_topic=topic.name).to_kafka(headers)
-                    quarantined.append(send(quarantine_topic(topic.name), value=payload, key=key, headers=headers))
+                    quarantined.append(send(held, value=payload, key=key, headers=headers))
                 if number & 4095 == 0:
                     receipt.settle(accepted, done_only=True)
                     receipt.settle(quarantined, quarantined=True, done_only=True)
@@ -122,24 +134,96 @@ class Publisher:
             f"agency {agency!r} may not publish to {topic.name}: its provider is {topic.provider!r}"
         )
 
-    def _reject(self, topic: Topic, number: int, record: Any, exc: ViolationError, use_dlq: bool) -> Rejection:
-        field = getattr(exc, "field", None)
-        reason = getattr(exc, "reason", type(exc).__name__)
-        # An oversized record would be refused by the dead-letter topic too; it is reported only.
-        use_dlq = use_dlq and reason != "oversized"
-        if use_dlq:
-            letter = DeadLetter(
-                stage="publish", reason=reason, error=str(exc), source_topic=topic.name, field=field, record_number=number
-            )
-            payload = json.dumps(record, default=str, ensure_ascii=False).encode("utf-8")
-            self.send_dead_letter(topic.name, payload, letter)
-        return Rejection(number, reason, str(exc), field, dead_lettered=use_dlq)
-
     def send_dead_letter(
         self, topic_name: str, payload: bytes | None, letter: DeadLetter, *, key: bytes | None = None, original_headers=None
     ) -> None:
         """Park a message in ``<topic>.dlq`` with its reason; it is flushed with the next publish."""
         self._producer.send(dead_letter_topic(topic_name), value=payload, key=key, headers=letter.to_kafka(original_headers))
+
+
+# An event made ready to send: Avro payload, key, headers, partition (None: the producer's
+# choice) and the contract breach it is sent with, if any. A plain tuple: there is one per record.
+PreparedEvent = tuple[bytes, bytes, KafkaHeaders, "int | None", "Breach | None"]
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A breach that does not reject, as the receipt counts it; unlike the exception, it crosses processes."""
+
+    agreement: str
+    clause: str
+    rule: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A record refused before sending: its rejection, and the dead letter to park (if the topic has one)."""
+
+    rejection: Rejection
+    payload: bytes | None = None
+    letter: DeadLetter | None = None
+
+    @classmethod
+    def of(cls, record: Any, *, stage: str, reason: str, error: str, field: str | None, topic: str, number: int, dead_letter: bool) -> "Refusal":
+        rejection = Rejection(number, reason, error, field, dead_lettered=dead_letter)
+        if not dead_letter:
+            return cls(rejection)
+        letter = DeadLetter(stage=stage, reason=reason, error=error, source_topic=topic, field=field, record_number=number)
+        return cls(rejection, json.dumps(record, default=str, ensure_ascii=False).encode("utf-8"), letter)
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """One publish's topic, schema, checks and partitions: all that ``prepared`` needs, and no producer."""
+
+    topic: Topic
+    schema: SchemaVersion
+    agency: str
+    dead_letter: bool
+    checks: list[RecordCheck]
+    partition_of: Callable[[bytes], int | None]
+    limit: int
+
+    def prepared(
+        self, records: Iterable[Any], *, trace_id: str | None = None, event_ids: Callable[[int, Any], str] | None = None
+    ) -> Iterator[PreparedEvent | Refusal]:
+        """Each record validated, keyed, checked and encoded, or refused; a record that is already a
+        ``Refusal`` (the caller refused it) goes through in its place, so numbers and counts hold.
+        Computing only, this may run in a forked process."""
+        topic, schema, checks, limit, partition_of = self.topic, self.schema, self.checks, self.limit, self.partition_of
+        headers_for_next = event_headers(topic.subject, self.agency, schema.version, trace_id)
+        encode = codec.encode
+        for number, record in enumerate(records, start=1):
+            if type(record) is Refusal:
+                yield record
+                continue
+            try:
+                payload = encode(record, schema)
+                key = _key_of(record, topic)
+                breach = _first_breach(checks, record) if checks else None
+                if len(payload) > limit:
+                    raise SchemaViolation(f"event is {len(payload)} bytes encoded, over the {limit}-byte limit", reason="oversized")
+            except ViolationError as exc:
+                yield self._refusal(number, record, exc)
+                continue
+            headers = headers_for_next(event_ids(number, record) if event_ids else None)
+            if breach is None:
+                yield payload, key, headers, partition_of(key), None
+                continue
+            noted = Breach(breach.agreement, breach.clause, breach.rule, breach.action)
+            if breach.action == "quarantine":
+                yield payload, key, QuarantineNote.of(breach, stage="publish", source_topic=topic.name).to_kafka(headers), None, noted
+            else:
+                yield payload, key, headers, partition_of(key), noted
+
+    def _refusal(self, number: int, record: Any, exc: ViolationError) -> Refusal:
+        reason = getattr(exc, "reason", type(exc).__name__)
+        # An oversized record would be refused by the dead-letter topic too; it is reported only.
+        return Refusal.of(
+            record, stage="publish", reason=reason, error=str(exc), field=getattr(exc, "field", None), topic=self.topic.name,
+            number=number, dead_letter=self.dead_letter and reason != "oversized",
+        )
 
 
 def _first_breach(checks: list[RecordCheck], record: dict[str, Any]) -> ContractViolation | None:

@@ -91,8 +91,9 @@ class Source(ABC):
     snapshot: ClassVar[bool] = False
     # mode: incremental needs cursor: (a column that grows with every change)
     needs_cursor: ClassVar[bool] = False
-    # the next batch can be read while this one is published: reading does not depend on
-    # acknowledging (nothing is marked or moved at the source), and reads are safe in a thread
+    # the next batches can be read and packed in a forked process while this one is published:
+    # reading does not depend on acknowledging (nothing is marked or moved at the source), and
+    # ``acknowledge`` needs only the batch's position (it gets the batch without its rows)
     read_ahead: ClassVar[bool] = False
 
     def __init__(self, definition: ConnectorDefinition, project: Project, settings: KafkaSettings | None = None) -> None:
@@ -111,6 +112,10 @@ class Source(ABC):
         Returns the position the runner stores, which is the batch's own unless the source adds to it.
         """
         return batch.position
+
+    def after_fork(self) -> None:
+        """Called in the forked process that reads ahead, before it reads: the connections it
+        inherited are this process's parent's, and must be neither used nor closed there."""
 
     def close(self) -> None:
         """Release connections; called once the run ends, also after an error."""

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from govbus.audit.hooks import AuditedPublisher
+from govbus.audit.hooks import AuditedPublisher, contracts_of
 from govbus.bus.headers import now_iso
 from govbus.connectors.base import BatchOutcome, Source
 from govbus.connectors.definition import ConnectorDefinition, Direction, Mode
@@ -24,8 +23,9 @@ from govbus.connectors.kinds import connector_class
 from govbus.connectors.mapping import RecordMapping
 from govbus.connectors.shipment import Parcel, Shipment
 from govbus.connectors.state import ConnectorState, LastRun, load_state, save_state
-from govbus.contracts import checks_for
+from govbus.contracts import record_checks
 from govbus.errors import ConfigurationError
+from govbus.forked import computed_ahead
 from govbus.project import Project
 from govbus.security.credentials import settings_as
 from govbus.settings import KafkaSettings
@@ -94,8 +94,8 @@ def run_source(
     # A snapshot reads everything each run, so it neither resumes nor leaves a position behind.
     resumable = definition.mode is Mode.incremental and source.incremental
     try:
-        with AuditedPublisher(project, settings, store=store, checks=checks_for(project)) as publisher:
-            shipment = Shipment(publisher, definition, topic.name, topic.dead_letter, mapping)
+        with AuditedPublisher(project, settings, store=store, checks=record_checks(contracts_of(project), project.registry)) as publisher:
+            shipment = Shipment(publisher, publisher.plan(topic.name, agency=definition.agency), definition, mapping)
             with _parcels(source, state.position if resumable else None, shipment) as parcels:
                 for parcel in parcels:
                     outcome = shipment.send(parcel)
@@ -120,31 +120,28 @@ def run_source(
 
 @contextmanager
 def _parcels(source: Source, position: Any, shipment: Shipment) -> Iterator[Iterator[Parcel]]:
-    """The source's batches, packed; with ``read_ahead``, each next one is read and packed on a
-    thread while the last is published, and leaving waits for the one under way.
+    """The source's batches, packed; with ``read_ahead``, read and packed in a forked process while
+    the last is published, and leaving stops it.
 
     Only reading and packing move ahead; the cursor still advances batch by batch after each is
-    acknowledged. The database driver waits for rows, and the store writes the audit entry,
-    without holding the GIL: the thread's work fills what were idle moments between batches.
+    acknowledged. Mapping, event ids, contract checks and encoding hold the interpreter, as do the
+    producer's ``send`` and its I/O thread: in a process of their own they run on another core
+    instead of taking turns with the producer.
     """
-    batches = source.batches(position)
     if not source.read_ahead:
-        yield map(shipment.pack, batches)
+        yield map(shipment.pack, source.batches(position))
         return
 
-    def read_and_pack() -> Parcel | None:
-        batch = next(batches, None)
-        return None if batch is None else shipment.pack(batch)
+    def packed_there() -> Iterator[Parcel]:
+        source.after_fork()
+        for batch in source.batches(position):
+            parcel = shipment.pack(batch)
+            # The rows stay behind: their events travel, and acknowledging needs only the position.
+            parcel.batch = replace(batch, rows=[], origins=None)
+            yield parcel
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="source-read-ahead") as reader:
-
-        def ahead() -> Iterator[Parcel]:
-            pending = reader.submit(read_and_pack)
-            while (parcel := pending.result()) is not None:
-                pending = reader.submit(read_and_pack)
-                yield parcel
-
-        yield ahead()
+    with computed_ahead(packed_there) as parcels:
+        yield parcels
 
 
 def _advance(store: Store, state: ConnectorState, run: ConnectorRun, resumable: bool) -> None:

@@ -1,4 +1,4 @@
-"""One batch of a source onto the bus: rows mapped to records and published through the SDK.
+"""One batch of a source onto the bus: rows mapped to records, prepared and delivered through the SDK.
 
 Each event's id is derived from the connector and the row's origin (its key and version at the
 source), so a batch sent again after a crash carries the same ids and a landing keeps one row each.
@@ -7,15 +7,12 @@ source), so a batch sent again after a crash carries the same ids and a landing 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable
 
-from govbus.bus.dead_letter import DeadLetter
-from govbus.bus.publisher import Publisher
-from govbus.bus.receipt import Rejection
+from govbus.bus.publisher import PreparedEvent, Publisher, PublishPlan, Refusal
 from govbus.connectors.base import BatchOutcome, SourceBatch
 from govbus.connectors.definition import ConnectorDefinition
 from govbus.connectors.mapping import MappingError, RecordMapping
@@ -39,71 +36,56 @@ def event_id(origin: str) -> str:
 
 @dataclass
 class Parcel:
-    """A batch made ready to publish: its records, the row number of each, the rows that did not
-    map (with why) and, when the source names origins, each record's event id."""
+    """A batch made ready to publish: one prepared event, or the refusal of its row, per row read."""
 
     batch: SourceBatch
-    records: list[Any] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
-    unmapped: list[tuple[int, Any, MappingError]] = field(default_factory=list)
-    event_ids: list[str] | None = None
+    events: list[PreparedEvent | Refusal]
 
 
 class Shipment:
-    """Maps one batch's rows and publishes the records; rows that do not map are dead-lettered.
+    """Maps one batch's rows and prepares their events (``pack``), then delivers them (``send``).
 
-    ``pack`` only computes, so it may run on the thread that reads ahead; ``send`` talks to the broker.
+    ``pack`` only computes, so it may run in the forked process that reads ahead; ``send`` talks to
+    the broker. Rows that do not map are refused in their place, dead-lettered like any other.
     """
 
-    def __init__(self, publisher: Publisher, definition: ConnectorDefinition, topic: str, dead_letter: bool, mapping: RecordMapping) -> None:
+    def __init__(self, publisher: Publisher, plan: PublishPlan, definition: ConnectorDefinition, mapping: RecordMapping) -> None:
         self.publisher = publisher
+        self.plan = plan
         self.definition = definition
-        self.topic = topic
-        self.dead_letter = dead_letter
         self.mapping = mapping
 
     def pack(self, batch: SourceBatch) -> Parcel:
-        parcel = Parcel(batch)
-        for number, row in enumerate(batch.rows, start=1):
-            try:
-                # A row that is not a mapping (a JSON line that did not parse) goes through as
-                # it is, so the publisher rejects it with its record number.
-                parcel.records.append(self.mapping.record(row) if isinstance(row, Mapping) else row)
-                parcel.numbers.append(number)
-            except MappingError as exc:
-                parcel.unmapped.append((number, row, exc))
-        if batch.origins is not None:
-            # Derived from the connector and each row's origin: the same on every resend.
-            name, origins = self.definition.name, batch.origins
-            parcel.event_ids = [event_id(f"{name} {origins[number - 1]}") for number in parcel.numbers]
-        return parcel
+        return Parcel(batch, list(self.plan.prepared(self._records(batch.rows), event_ids=self._event_ids(batch.origins))))
 
     def send(self, parcel: Parcel) -> BatchOutcome:
-        outcome = BatchOutcome(read=len(parcel.batch.rows))
-        outcome.rejections = [self._unmappable(number, row, exc) for number, row, exc in parcel.unmapped]
-        ids = parcel.event_ids
-        receipt = self.publisher.publish(
-            self.topic, parcel.records, agency=self.definition.agency, event_ids=(lambda number, _record: ids[number - 1]) if ids else None
-        )
+        receipt = self.publisher.deliver(self.plan, parcel.events)
         if receipt.failed:
             # The cursor must not pass events the broker did not take; the next run sends them again.
             raise RetriableError(
                 f"connector {self.definition.name}: the broker did not acknowledge {receipt.failed} of "
                 f"{receipt.read} events ({'; '.join(receipt.failures[:3])}); the cursor stays where it was"
             )
-        numbers = parcel.numbers
-        outcome.sent, outcome.quarantined = receipt.sent, receipt.quarantined
-        outcome.rejections += [
-            Rejection(numbers[r.record_number - 1], r.reason, r.message, r.field, r.dead_lettered) for r in receipt.rejections
-        ]
-        outcome.rejections.sort(key=lambda r: r.record_number)
-        return outcome
+        return BatchOutcome(read=receipt.read, sent=receipt.sent, quarantined=receipt.quarantined, rejections=receipt.rejections)
 
-    def _unmappable(self, number: int, row: Mapping, exc: MappingError) -> Rejection:
-        if self.dead_letter:
-            letter = DeadLetter(
-                stage="connector", reason="mapping", error=str(exc), source_topic=self.topic, field=exc.field, record_number=number
-            )
-            payload = json.dumps(dict(row), default=str, ensure_ascii=False).encode("utf-8")
-            self.publisher.send_dead_letter(self.topic, payload, letter)
-        return Rejection(number, "mapping", str(exc), exc.field, dead_lettered=self.dead_letter)
+    def _event_ids(self, origins: list[str] | None) -> Callable[[int, Any], str] | None:
+        """Each event's id, derived from the connector and its row's origin: the same on every resend."""
+        if origins is None:
+            return None
+        name = self.definition.name
+        return lambda number, _record: event_id(f"{name} {origins[number - 1]}")
+
+    def _records(self, rows: list[Any]) -> Iterator[Any]:
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, Mapping):
+                # Not a mapping (a JSON line that did not parse): it goes through as it is, so the
+                # publisher rejects it with its record number.
+                yield row
+                continue
+            try:
+                yield self.mapping.record(row)
+            except MappingError as exc:
+                yield Refusal.of(
+                    dict(row), stage="connector", reason="mapping", error=str(exc), field=exc.field,
+                    topic=self.plan.topic.name, number=number, dead_letter=self.plan.dead_letter,
+                )

@@ -24,6 +24,8 @@ from govbus.project import Project
 from govbus.settings import KafkaSettings
 from govbus.store.engine import Store
 
+_INHERITED_POOLS: list = []
+
 
 def reflect_table(connection: Connection, name: str) -> Table:
     """The agency's table as the database describes it; ``schema.table`` names a schema."""
@@ -49,6 +51,13 @@ class SqlTableSource(Source):
         self.database = Store(definition.database_url())
         self.incremental_run = definition.mode is Mode.incremental
         self._rows = None
+
+    def after_fork(self) -> None:
+        engine = self.database.engine
+        # The pool the parent filled is kept referenced, so none of its connections is closed
+        # (or collected, which closes it) from here; this process opens connections of its own.
+        _INHERITED_POOLS.append(engine.pool)
+        engine.dispose(close=False)
 
     def batches(self, position: Any) -> Iterator[SourceBatch]:
         size, key, cursor = self.definition.batch_size, self.definition.key, self.definition.cursor

@@ -1,4 +1,5 @@
-"""The table source reads its next page while the last is published; only reading moves ahead.
+"""The table source reads and packs its next pages in a forked process while the last is published;
+only reading moves ahead.
 
 A batch the broker does not acknowledge stops the run with the cursor after the last batch that
 was acknowledged (the page read ahead is not counted), and the rerun sends the rest exactly once.
@@ -6,7 +7,7 @@ was acknowledged (the page read ahead is not counted), and the rerun sends the r
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 from collections import Counter
 
 import pytest
@@ -34,8 +35,8 @@ def test_an_unacknowledged_batch_leaves_the_cursor_after_the_last_acknowledged_o
     monkeypatch.setattr(Shipment, "send", unacknowledged_third)
     with pytest.raises(RetriableError):
         feed.run()
-    # The run waited for the page it was reading ahead before it returned.
-    assert not [thread.name for thread in threading.enumerate() if thread.name.startswith("source-read-ahead")]
+    # The run stopped the process that was reading ahead before it returned.
+    assert multiprocessing.active_children() == []
     state = load_state(store, feed.definition.name)
     assert state.position == shipped[1].position and state.last_run.status == "failed"
     assert state.last_run.counts["sent"] == 14
