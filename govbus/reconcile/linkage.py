@@ -14,7 +14,7 @@ scoring: ``TrainedModel.load`` and training already checked them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
@@ -43,22 +43,32 @@ def score_new(
     existing_frame: pd.DataFrame,
     backend: str | Backend = Backend.DUCKDB,
     floor: float | None = None,
+    term_frequencies: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Scored pairs of each new record with existing records and with the other new records.
 
-    Term frequencies come from existing and new records together, as in a full run.
+    Term frequencies come from existing and new records together, as in a full run, unless given
+    (column -> Splink's lookup of ``column`` and ``tf_column``): then ``existing_frame`` need only
+    hold the records the new ones may be paired with.
     """
     db_api = database_api(backend)
-    existing = db_api.register(existing_frame, table_name="govbus_existing_records")
     new = db_api.register(new_frame, table_name="govbus_new_records")
-    everyone = db_api.register(pd.concat([existing_frame, new_frame], ignore_index=True), table_name="govbus_all_records")
-    linker = Linker(everyone, model.settings(), log_level=None, validate_settings=False)
-    for column in model.term_frequency_columns:
-        linker.table_management.compute_tf_table(column)
+    if term_frequencies is None:
+        everyone = db_api.register(pd.concat([existing_frame, new_frame], ignore_index=True), table_name="govbus_all_records")
+        linker = Linker(everyone, model.settings(), log_level=None, validate_settings=False)
+        for column in model.term_frequency_columns:
+            linker.table_management.compute_tf_table(column)
+    else:
+        linker = Linker(new, model.settings(), log_level=None, validate_settings=False)
+        for column, lookup in term_frequencies.items():
+            linker.table_management.register_term_frequency_lookup(db_api.register(lookup, table_name=f"govbus_tf_{column}"), column)
     threshold = model.config.prediction_floor if floor is None else floor
-    between = linker.inference.predict_between(existing, new, threshold_match_probability=threshold, warning_mode="never")
-    within = linker.inference.predict_within(new, threshold_match_probability=threshold, warning_mode="never")
-    return pd.concat([_pairs(between.as_pandas_dataframe()), _pairs(within.as_pandas_dataframe())], ignore_index=True)
+    found = []
+    if not existing_frame.empty:
+        existing = db_api.register(existing_frame, table_name="govbus_existing_records")
+        found.append(linker.inference.predict_between(existing, new, threshold_match_probability=threshold, warning_mode="never"))
+    found.append(linker.inference.predict_within(new, threshold_match_probability=threshold, warning_mode="never"))
+    return pd.concat([_pairs(f.as_pandas_dataframe()) for f in found], ignore_index=True)
 
 
 def among(values: pd.Series, wanted: Collection[str]) -> np.ndarray:

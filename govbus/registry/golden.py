@@ -7,18 +7,18 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, and_, bindparam, delete, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from govbus.reconcile.linkage import among
 from govbus.registry.bulk import insert_frame
 from govbus.heap import heap_set_aside
 from govbus.registry.survivorship import DOMAINS, golden_records
-from govbus.registry.tables import person, person_xref
+from govbus.registry.tables import NAME_KEYS, person, person_xref
 
-_CHUNK = 500
 LINK_COLUMNS = ["source", "record_id", "person_id", "match_probability"]
-# What the xref keeps of each record besides its link: when it was observed, and its values.
-VALUE_COLUMNS = ["observed_at", *DOMAINS]
+# What the xref keeps of each record besides its link: when it was observed, its values, and the
+# name keys it is blocked on.
+VALUE_COLUMNS = ["observed_at", *DOMAINS, *NAME_KEYS]
 
 
 def write_people(
@@ -58,9 +58,11 @@ def link_records(connection: Connection, held: pd.DataFrame, linked: Collection[
     """Point each record in ``held`` (``unique_id``, ``LINK_COLUMNS`` and ``VALUE_COLUMNS``) at its person,
     with its values, replacing the earlier link of those in ``linked`` (every record linked before)."""
     relinked = held[among(held["unique_id"], linked)]
-    keys = list(zip(relinked["source"].tolist(), relinked["record_id"].tolist()))
-    for chunk in _chunks(keys):
-        connection.execute(delete(person_xref).where(tuple_(person_xref.c.source, person_xref.c.record_id).in_(chunk)))
+    if not relinked.empty:
+        # One statement per key, each an index probe: a list of row values is not looked up by the key on SQLite.
+        keys = [{"key_source": s, "key_record_id": r} for s, r in zip(relinked["source"].tolist(), relinked["record_id"].tolist())]
+        connection.execute(delete(person_xref).where(person_xref.c.source == bindparam("key_source"),
+                                                     person_xref.c.record_id == bindparam("key_record_id")), keys)
     columns = [*LINK_COLUMNS, *(c for c in VALUE_COLUMNS if c in held.columns)]
     insert_frame(connection, person_xref, held[columns].assign(model_version=model_version, linked_at=now))
 
@@ -86,11 +88,6 @@ def provenance(connection: Connection, pid: str) -> list[dict]:
 def owners(members: Mapping[str, Iterable[str]]) -> pd.DataFrame:
     """``unique_id`` -> ``person_id`` for every record of ``members`` (person id -> unique_ids)."""
     return pd.DataFrame([(uid, pid) for pid, uids in members.items() for uid in uids], columns=["unique_id", "person_id"])
-
-
-def _chunks(items: list) -> Iterable[list]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def person_detail(connection: Connection, pid: str) -> dict | None:

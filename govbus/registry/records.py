@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import Connection, DateTime, Text, cast, column, exists, inspect, select, table
+from sqlalchemy import Connection, DateTime, FromClause, Text, and_, cast, column, exists, inspect, select, table
 
 from govbus.errors import ConfigurationError
 from govbus.land.tables import landed_table, landed_table_name
@@ -78,9 +78,10 @@ def standard_records(project: Project, store: Store, mappings: SourceMappings, *
     return frame.merge(times.drop_duplicates("unique_id"), on="unique_id", how="left")
 
 
-def linked_values(connection: Connection, mappings: SourceMappings) -> pd.DataFrame:
-    """Every record the registry has linked, as ``standard_records`` gives it, from its xref row:
-    the values standardised when it was linked, with its ``person_id`` and ``match_probability``.
+def linked_values(connection: Connection, mappings: SourceMappings, within: FromClause | None = None) -> pd.DataFrame:
+    """Every record the registry has linked (those ``within`` names by ``source`` and ``record_id``),
+    as ``standard_records`` gives it, from its xref row: the values standardised when it was linked,
+    with its ``person_id`` and ``match_probability``.
 
     An incremental run takes the records it already knows from here instead of standardising
     them again; the standard columns made of others are derived again, as they are cheap.
@@ -92,7 +93,11 @@ def linked_values(connection: Connection, mappings: SourceMappings) -> pd.DataFr
             f"standard column(s) {', '.join(unkept)} in the source mapping are not kept by the registry "
             f"(person_xref keeps {', '.join(DOMAINS)}), so linked records cannot be compared on them")
     kept = ["source", "record_id", "person_id", "match_probability", "observed_at", *mapped]
-    frame = _frame(connection.execute(select(*(person_xref.c[c] for c in kept))))
+    query = select(*(person_xref.c[c] for c in kept))
+    if within is not None:
+        query = query.select_from(within.join(
+            person_xref, and_(person_xref.c.source == within.c.source, person_xref.c.record_id == within.c.record_id)))
+    frame = _frame(connection.execute(query))
     if frame.empty:
         return pd.DataFrame(columns=["unique_id", *kept])
     text = ["source", "record_id", "person_id", *mapped]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 
 from govbus.project import Project
 from govbus.reconcile.linkage import among, cluster, extend_clusters, predict_pairs, score_new
@@ -27,9 +28,11 @@ from govbus.registry.constraints import respect_rejections
 from govbus.registry.events import announce
 from govbus.registry.golden import LINK_COLUMNS, VALUE_COLUMNS, link_records, owners, retire, write_people
 from govbus.registry.ids import assign_ids
-from govbus.registry.records import linked_values, standard_records
+from govbus.registry.nearby import near_new_records, people_records
+from govbus.registry.records import standard_records
 from govbus.registry.state import decided_pairs, id_sequence, linked_records, queue_for_review
 from govbus.registry.survivorship import authorities
+from govbus.registry.tables import person_xref
 from govbus.store.engine import Store
 
 SHIPPED_RECONCILE = Path(__file__).resolve().parents[2] / "reconcile"
@@ -71,40 +74,32 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
     model = TrainedModel.load(load_model_config(folder / "person_model.yaml"))
     mappings = load_mappings(folder / "sources.yaml")
     with store.begin() as connection:
-        linked = None if full else linked_values(connection, mappings)
-        previous = linked_records(connection) if linked is None else dict(zip(linked["unique_id"].tolist(), linked["person_id"].tolist()))
         accepted, rejected = decided_pairs(connection)
-    full = full or not previous
+        full = full or connection.execute(select(person_xref.c.source).limit(1)).first() is None
     if full:
         records = standard_records(project, store, mappings)
+        with store.begin() as connection:
+            previous = linked_records(connection)
+        fresh = records[~among(records["unique_id"], previous)] if not records.empty else records
+        scored = predict_pairs(model, records) if not records.empty else None
     else:
-        # The records linked before are taken as the registry keeps them: only new ones are read and standardised.
-        records = linked.drop(columns="person_id")
-        unlinked = standard_records(project, store, mappings, unlinked_only=True)
-        if not unlinked.empty:
-            records = pd.concat([records, unlinked], ignore_index=True)
-    receipt = ReconcileReceipt("full" if full else "incremental", model.version, records=len(records))
+        fresh = standard_records(project, store, mappings, unlinked_only=True)
+        if fresh.empty and accepted.empty:
+            return ReconcileReceipt("incremental", model.version)
+        if fresh.empty:  # only the steward's decisions to apply
+            fresh = pd.DataFrame({"unique_id": pd.Series(dtype="string")})
+        scored, records, previous = _around(store, model, mappings, fresh, accepted)
+    receipt = ReconcileReceipt("full" if full else "incremental", model.version, records=len(records), new_records=len(fresh))
     if records.empty:
         return receipt
-    known = among(records["unique_id"], previous)
-    fresh = records[~known]
-    receipt.new_records = len(fresh)
-    if not full and fresh.empty and accepted.empty:
-        return receipt
     threshold = model.config.thresholds.auto_merge
-    if full:
-        scored = predict_pairs(model, records)
-    elif fresh.empty:
-        scored = pd.DataFrame(columns=accepted.columns)
-    else:
-        scored = score_new(model, fresh, records[known])
     receipt.pairs_scored = len(scored)
     keep = ~among(_pair_keys(scored["unique_id_l"], scored["unique_id_r"]), {"\x1f".join(sorted(pair)) for pair in rejected})
     edges = pd.concat([scored[keep][accepted.columns], accepted], ignore_index=True)
     if full:
         clusters = cluster(edges, threshold, records["unique_id"])
     else:
-        clusters = extend_clusters(_as_clusters(previous, records), edges, threshold, fresh["unique_id"])
+        clusters = extend_clusters(_as_clusters(previous), edges, threshold, fresh["unique_id"])
     clusters = respect_rejections(clusters, edges, rejected, threshold)
     members = _changed_clusters(clusters, previous)
     now = datetime.now(timezone.utc)
@@ -156,10 +151,28 @@ def _changed_clusters(clusters: pd.DataFrame, previous: dict[str, str]) -> dict[
     return members
 
 
-def _as_clusters(previous: dict[str, str], records: pd.DataFrame) -> pd.DataFrame:
+def _around(store: Store, model: TrainedModel, mappings, fresh: pd.DataFrame, accepted: pd.DataFrame
+            ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """An incremental run's pairs, records and their people before it: the new records scored against
+    the linked records near them (found in the database) and each other, then every record of each
+    person those pairs, or the steward's accepted pairs, link a new record to.
+    """
+    scored = accepted[:0]
+    if not fresh.empty:
+        with store.begin() as connection:
+            near, frequencies = near_new_records(connection, mappings, model, fresh)
+        scored = score_new(model, fresh, near.drop(columns="person_id"), term_frequencies=frequencies)
+    strong = scored[scored["match_probability"] >= model.config.thresholds.auto_merge]
+    ends = {*strong["unique_id_l"].tolist(), *strong["unique_id_r"].tolist(), *accepted["unique_id_l"].tolist(), *accepted["unique_id_r"].tolist()}
+    with store.begin() as connection:
+        members = people_records(connection, mappings, ends)
+    previous = dict(zip(members["unique_id"].tolist(), members["person_id"].tolist()))
+    return scored, pd.concat([members.drop(columns="person_id"), fresh], ignore_index=True), previous
+
+
+def _as_clusters(previous: dict[str, str]) -> pd.DataFrame:
     # extend_clusters names a cluster after its smallest member, so person ids are not used here.
     known = pd.DataFrame({"unique_id": list(previous), "person": list(previous.values())})
-    known = known[among(known["unique_id"], set(records["unique_id"].tolist()))]
     known["cluster_id"] = known.groupby("person")["unique_id"].transform("min")
     return known[["unique_id", "cluster_id"]].astype("string")
 

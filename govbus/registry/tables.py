@@ -5,7 +5,7 @@ Declared on the store's shared metadata; the Alembic branch ``reconcile`` create
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 
 from govbus.registry.survivorship import DOMAINS
@@ -28,9 +28,19 @@ person = Table(
     Column("conflicts", GOLDEN_DOCUMENT, nullable=True),
 )
 
+# The keys the person model blocks on that are derived from those values (``reconcile/sources.yaml``).
+NAME_KEYS = ("given_name_key", "family_name_key")
+# The values a new record's possible matches are looked up by (``govbus.registry.nearby``): the
+# leading columns of each blocking rule, and the names whose term frequencies are counted. A
+# family name alone is shared by thousands, so its rule looks up the whole name.
+LOOKED_UP = {"national_id": ("national_id",), "passport_number": ("passport_number",), "date_of_birth": ("date_of_birth",),
+             "given_name": ("given_name",), "family_name": ("family_name", "given_name")}
+
 # Each agency record, the person it is, and its values as reconciliation standardised them: the
 # provenance of every golden value (which agency, which record, when) and, for the next run, the
-# record as already read. One row per record, a column per golden attribute (``DOMAINS``).
+# record as already read. One row per record, a column per golden attribute (``DOMAINS``) and
+# per name key, and an index per value looked up, so an incremental run reads only the records near
+# the new ones.
 person_xref = Table(
     "person_xref",
     metadata,
@@ -42,6 +52,8 @@ person_xref = Table(
     Column("linked_at", DateTime(timezone=True), nullable=False),
     Column("observed_at", DateTime(timezone=True), nullable=True),
     *(Column(attribute, Text, nullable=True) for attribute in DOMAINS),
+    *(Column(key, Text, nullable=True) for key in NAME_KEYS),
+    *(Index(f"ix_person_xref_{name}", *columns) for name, columns in LOOKED_UP.items()),
 )
 
 review_pair = Table(

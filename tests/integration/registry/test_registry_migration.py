@@ -1,15 +1,18 @@
-"""Moving provenance onto the xref rows (``reconcile_0002``) keeps every value, and moves it back on downgrade."""
+"""The registry's migrations keep every value: provenance moved onto the xref rows (``reconcile_0002``) and back,
+golden records as jsonb (``reconcile_0003``), name keys derived for records linked before ``reconcile_0004``."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
 
+import pandas as pd
 import pytest
 from alembic import command
 from sqlalchemy import select, text
 
 from govbus.holdings.replacement import golden_sql
+from govbus.reconcile.transforms import name_key
 from govbus.registry.tables import person_xref
 from govbus.store.engine import alembic_config
 
@@ -87,3 +90,28 @@ def _golden_type(connection) -> str:
         return connection.execute(text("SELECT data_type FROM information_schema.columns "
                                        "WHERE table_schema = current_schema() AND table_name = 'person' AND column_name = 'golden'")).scalar_one()
     return next(row[2] for row in connection.exec_driver_sql("PRAGMA table_info(person)") if row[1] == "golden")
+
+
+def test_name_keys_are_derived_for_records_linked_before_them(empty_store):
+    with empty_store.begin() as connection:
+        command.upgrade(alembic_config(connection), "reconcile_0003")
+        connection.execute(text("INSERT INTO person_xref (source, record_id, person_id, model_version, linked_at, given_name, family_name) "
+                                "VALUES (:s, :r, :p, 'person-v1@test', :t, :g, :f)"),
+                           [{"s": s, "r": r, "p": p, "t": T0, "g": g, "f": f}
+                            for (s, r, p), (g, f) in zip(LINKS, [("youssef", "andersson"), ("jusuf", None), (None, "andersson")])])
+    empty_store.migrate()
+    with empty_store.begin() as connection:
+        keys = {(r.source, r.record_id): (r.given_name_key, r.family_name_key) for r in connection.execute(select(person_xref))}
+        indexes = {i["name"] for i in connection.dialect.get_indexes(connection, "person_xref")}
+        # Derived as the source mapping derives them: the same key for a name in two spellings.
+        assert keys == {LINKS[0][:2]: (name_key_of("youssef"), name_key_of("andersson")), LINKS[1][:2]: (name_key_of("jusuf"), None),
+                        LINKS[2][:2]: (None, name_key_of("andersson"))}
+        assert keys[LINKS[0][:2]][0] == keys[LINKS[1][:2]][0]
+        assert {"ix_person_xref_date_of_birth", "ix_person_xref_family_name", "ix_person_xref_national_id"} <= indexes
+        command.downgrade(alembic_config(connection), "reconcile_0003")
+        columns = {c["name"] for c in connection.dialect.get_columns(connection, "person_xref")}
+        assert "given_name_key" not in columns and "family_name_key" not in columns
+
+
+def name_key_of(name: str) -> str:
+    return name_key(pd.Series([name], dtype="string")).iloc[0]
