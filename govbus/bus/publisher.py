@@ -69,7 +69,7 @@ class Publisher:
     ) -> PublishReceipt:
         """Publish ``records`` to ``topic_name`` and return a receipt once the broker has acknowledged them."""
         plan = self.plan(topic_name, agency=agency, version=version, dead_letter=dead_letter)
-        return self.deliver(plan, plan.prepared(records, trace_id=trace_id, event_ids=event_ids), on_progress=on_progress)
+        return self.deliver(plan, plan.prepared(records, event_ids=event_ids), trace_id=trace_id, on_progress=on_progress)
 
     def plan(self, topic_name: str, *, agency: str | None = None, version: int | None = None, dead_letter: bool | None = None) -> "PublishPlan":
         """What publishing to ``topic_name`` needs besides the producer; its ``prepared`` may run in another process."""
@@ -85,12 +85,18 @@ class Publisher:
         )
 
     def deliver(
-        self, plan: "PublishPlan", events: Iterable["PreparedEvent | Refusal"], *, on_progress: Callable[[int], None] | None = None
+        self,
+        plan: "PublishPlan",
+        events: Iterable["PreparedEvent | Refusal"],
+        *,
+        trace_id: str | None = None,
+        on_progress: Callable[[int], None] | None = None,
     ) -> PublishReceipt:
         """Send what ``plan.prepared`` made, park the refused records' dead letters, and return
         the receipt once the broker has acknowledged every event."""
         topic = plan.topic
         receipt = PublishReceipt(topic.name, topic.subject, plan.schema.version, plan.agency)
+        headers_for_next = event_headers(topic.subject, plan.agency, plan.schema.version, trace_id)
         send, held = self._producer.send, quarantine_topic(topic.name)
         started = time.perf_counter()
         accepted: deque = deque()
@@ -103,13 +109,14 @@ class Publisher:
                     if event.letter is not None:
                         self.send_dead_letter(topic.name, event.payload, event.letter)
                     continue
-                payload, key, headers, partition, breach = event
+                payload, key, event_id, partition, breach = event
+                headers = headers_for_next(event_id)
                 if breach is not None:
                     receipt.note_breach(breach)
                 if breach is None or breach.action != "quarantine":
                     accepted.append(send(topic.name, value=payload, key=key, headers=headers, partition=partition))
                 else:
-                    quarantined.append(send(held, value=payload, key=key, headers=headers))
+                    quarantined.append(send(held, value=payload, key=key, headers=headers + breach.headers))
                 if number & 4095 == 0:
                     receipt.settle(accepted, done_only=True)
                     receipt.settle(quarantined, quarantined=True, done_only=True)
@@ -141,19 +148,28 @@ class Publisher:
         self._producer.send(dead_letter_topic(topic_name), value=payload, key=key, headers=letter.to_kafka(original_headers))
 
 
-# An event made ready to send: Avro payload, key, headers, partition (None: the producer's
-# choice) and the contract breach it is sent with, if any. A plain tuple: there is one per record.
-PreparedEvent = tuple[bytes, bytes, KafkaHeaders, "int | None", "Breach | None"]
+# An event made ready to send: Avro payload, key, event id (None: a fresh one), partition (None:
+# the producer's choice) and the contract breach it is sent with, if any. A plain tuple: there is
+# one per record. Its headers are made as it is sent.
+PreparedEvent = tuple[bytes, bytes, "str | None", "int | None", "Breach | None"]
 
 
 @dataclass(frozen=True)
 class Breach:
-    """A breach that does not reject, as the receipt counts it; unlike the exception, it crosses processes."""
+    """A breach that does not reject, as the receipt counts it, and the headers a quarantined event
+    carries for it; unlike the exception, it crosses processes."""
 
     agreement: str
     clause: str
     rule: str
     action: str
+    headers: KafkaHeaders
+
+    @classmethod
+    def of(cls, exc: ContractViolation, topic: str) -> "Breach":
+        held = exc.action == "quarantine"
+        headers = QuarantineNote.of(exc, stage="publish", source_topic=topic).to_kafka() if held else []
+        return cls(exc.agreement, exc.clause, exc.rule, exc.action, headers)
 
 
 @dataclass(frozen=True)
@@ -185,14 +201,11 @@ class PublishPlan:
     partition_of: Callable[[bytes], int | None]
     limit: int
 
-    def prepared(
-        self, records: Iterable[Any], *, trace_id: str | None = None, event_ids: Callable[[int, Any], str] | None = None
-    ) -> Iterator[PreparedEvent | Refusal]:
+    def prepared(self, records: Iterable[Any], *, event_ids: Callable[[int, Any], str] | None = None) -> Iterator[PreparedEvent | Refusal]:
         """Each record validated, keyed, checked and encoded, or refused; a record that is already a
         ``Refusal`` (the caller refused it) goes through in its place, so numbers and counts hold.
         Computing only, this may run in a forked process."""
         topic, schema, checks, limit, partition_of = self.topic, self.schema, self.checks, self.limit, self.partition_of
-        headers_for_next = event_headers(topic.subject, self.agency, schema.version, trace_id)
         encode = codec.encode
         for number, record in enumerate(records, start=1):
             if type(record) is Refusal:
@@ -207,15 +220,12 @@ class PublishPlan:
             except ViolationError as exc:
                 yield self._refusal(number, record, exc)
                 continue
-            headers = headers_for_next(event_ids(number, record) if event_ids else None)
+            event_id = event_ids(number, record) if event_ids else None
             if breach is None:
-                yield payload, key, headers, partition_of(key), None
-                continue
-            noted = Breach(breach.agreement, breach.clause, breach.rule, breach.action)
-            if breach.action == "quarantine":
-                yield payload, key, QuarantineNote.of(breach, stage="publish", source_topic=topic.name).to_kafka(headers), None, noted
+                yield payload, key, event_id, partition_of(key), None
             else:
-                yield payload, key, headers, partition_of(key), noted
+                held = breach.action == "quarantine"
+                yield payload, key, event_id, None if held else partition_of(key), Breach.of(breach, topic.name)
 
     def _refusal(self, number: int, record: Any, exc: ViolationError) -> Refusal:
         reason = getattr(exc, "reason", type(exc).__name__)

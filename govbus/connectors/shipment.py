@@ -41,6 +41,21 @@ class Parcel:
     batch: SourceBatch
     events: list[PreparedEvent | Refusal]
 
+    def __reduce__(self) -> tuple:
+        # Across the pipe column by column: a list of bytes or of text is one block to rebuild, where
+        # a tuple per event cost the receiving process (and its collector) several times as much.
+        refusals = {n: event for n, event in enumerate(self.events) if type(event) is Refusal}
+        prepared = [event for event in self.events if type(event) is not Refusal] if refusals else self.events
+        return _unpacked, (self.batch, refusals, *(list(column) for column in zip(*prepared)))
+
+
+def _unpacked(batch: SourceBatch, refusals: dict[int, Refusal], *columns: list) -> Parcel:
+    prepared = zip(*columns)
+    if not refusals:
+        return Parcel(batch, list(prepared))
+    count = len(refusals) + (len(columns[0]) if columns else 0)
+    return Parcel(batch, [refusals[n] if n in refusals else next(prepared) for n in range(count)])
+
 
 class Shipment:
     """Maps one batch's rows and prepares their events (``pack``), then delivers them (``send``).
