@@ -14,6 +14,7 @@ from govbus.registry.bulk import insert_frame
 from govbus.heap import heap_set_aside
 from govbus.registry.survivorship import DOMAINS, golden_records
 from govbus.registry.tables import NAME_KEYS, person, person_xref
+from govbus.store.bulk import indexes_built_after
 
 LINK_COLUMNS = ["source", "record_id", "person_id", "match_probability"]
 # What the xref keeps of each record besides its link: when it was observed, its values, and the
@@ -64,7 +65,8 @@ def link_records(connection: Connection, held: pd.DataFrame, linked: Collection[
         connection.execute(delete(person_xref).where(person_xref.c.source == bindparam("key_source"),
                                                      person_xref.c.record_id == bindparam("key_record_id")), keys)
     columns = [*LINK_COLUMNS, *(c for c in VALUE_COLUMNS if c in held.columns)]
-    insert_frame(connection, person_xref, held[columns].assign(model_version=model_version, linked_at=now))
+    with indexes_built_after(connection, person_xref, len(held)):
+        insert_frame(connection, person_xref, held[columns].assign(model_version=model_version, linked_at=now))
 
 
 def retire(connection: Connection, merges: Mapping[str, list[str]], now: datetime) -> None:

@@ -9,10 +9,11 @@ into a staging table and merged with one ``INSERT ... ON CONFLICT``, under the s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import JSON, Column, Connection, Table, column, insert, select
+from sqlalchemy import JSON, Column, Connection, Table, column, func, insert, select
 from sqlalchemy import table as table_clause
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -68,6 +69,30 @@ def insert_columns(connection: Connection, table: Table, columns: Mapping[str, S
         rows = [dict(zip(names, values)) for values in zip(*(columns[name] for name in names))]
     if rows:
         connection.exec_driver_sql(str(compiled), rows)
+
+
+@contextmanager
+def indexes_built_after(connection: Connection, table: Table, rows: int) -> Iterator[None]:
+    """Insert ``rows`` rows into ``table`` with its secondary indexes dropped and built again after,
+    when the rows at least double the table: building an index sorts its values once, where
+    keeping it up to date puts each new row at a random page of it. In the same transaction, so a
+    failed insert leaves the indexes as they were."""
+    if rows < max(_REBUILD_FROM, connection.execute(select(func.count()).select_from(table)).scalar_one()):
+        yield
+        return
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        # The sqlite3 module opens its transaction at the first change of data; a DROP INDEX before
+        # that would be committed on its own, and a failed run would leave the table without it.
+        connection.exec_driver_sql("BEGIN")
+    for index in table.indexes:
+        index.drop(connection)
+    yield
+    for index in table.indexes:
+        index.create(connection)
+
+
+# Below this many rows, keeping the indexes costs less than building them again.
+_REBUILD_FROM = 10_000
 
 
 def _copies(connection: Connection) -> bool:
