@@ -76,8 +76,8 @@ class Publisher:
         topic = self.project.topic(topic_name)
         return PublishPlan(
             topic=topic,
-            schema=self.project.registry.get(topic.subject, version),
             agency=self._publishing_agency(topic, agency),
+            schema=self.project.registry.get(topic.subject, version),
             dead_letter=topic.dead_letter if dead_letter is None else dead_letter,
             checks=self.checks.get(topic.name, []),
             partition_of=clients.key_partitioner(self._producer, topic.name, self.settings),
