@@ -88,7 +88,7 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
             return ReconcileReceipt("incremental", model.version)
         if fresh.empty:  # only the steward's decisions to apply
             fresh = pd.DataFrame({"unique_id": pd.Series(dtype="string")})
-        scored, records, previous = _around(store, model, mappings, fresh, accepted)
+        scored, records, previous = _around(store, model, mappings, fresh, accepted, rejected)
     receipt = ReconcileReceipt("full" if full else "incremental", model.version, records=len(records), new_records=len(fresh))
     if records.empty:
         return receipt
@@ -151,11 +151,11 @@ def _changed_clusters(clusters: pd.DataFrame, previous: dict[str, str]) -> dict[
     return members
 
 
-def _around(store: Store, model: TrainedModel, mappings, fresh: pd.DataFrame, accepted: pd.DataFrame
-            ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+def _around(store: Store, model: TrainedModel, mappings, fresh: pd.DataFrame, accepted: pd.DataFrame,
+            rejected: set[frozenset[str]]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """An incremental run's pairs, records and their people before it: the new records scored against
     the linked records near them (found in the database) and each other, then every record of each
-    person those pairs, or the steward's accepted pairs, link a new record to.
+    person those pairs link a new record to, or the steward's decisions name.
     """
     scored = accepted[:0]
     if not fresh.empty:
@@ -163,7 +163,8 @@ def _around(store: Store, model: TrainedModel, mappings, fresh: pd.DataFrame, ac
             near, frequencies = near_new_records(connection, mappings, model, fresh)
         scored = score_new(model, fresh, near.drop(columns="person_id"), term_frequencies=frequencies)
     strong = scored[scored["match_probability"] >= model.config.thresholds.auto_merge]
-    ends = {*strong["unique_id_l"].tolist(), *strong["unique_id_r"].tolist(), *accepted["unique_id_l"].tolist(), *accepted["unique_id_r"].tolist()}
+    decided = {uid for pair in rejected for uid in pair} | {*accepted["unique_id_l"].tolist(), *accepted["unique_id_r"].tolist()}
+    ends = {*strong["unique_id_l"].tolist(), *strong["unique_id_r"].tolist(), *decided}
     with store.begin() as connection:
         members = people_records(connection, mappings, ends)
     previous = dict(zip(members["unique_id"].tolist(), members["person_id"].tolist()))
