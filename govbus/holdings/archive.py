@@ -9,12 +9,10 @@ that order, which the read-back and the restore recompute.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -23,37 +21,12 @@ from sqlalchemy import BigInteger, Boolean, Connection, Float, Integer, LargeBin
 
 from govbus.errors import FatalError
 from govbus.holdings.catalogue import Holding
-from govbus.holdings.parallel import cores, in_shares
+from govbus.holdings.encoding import ContentHash, encoded, encoded_chunks
 
 MANIFEST = "manifest.json"
 _FETCH = 20_000
-# Blocks of about 1 MiB (fastavro's default is 16 kB): fewer, larger blocks cost less per row to
-# write and to read back; level 1 deflate compresses such rows about as well as the default level.
-_SYNC_INTERVAL = 1 << 20
-_DEFLATE_LEVEL = 1
 _PYTHON = {"boolean": bool, "long": int, "bytes": bytes, "double": float, "string": str}
 _AVRO = [((Boolean,), "boolean"), ((Integer, BigInteger, SmallInteger), "long"), ((LargeBinary,), "bytes")]
-
-
-class ContentHash:
-    """SHA-256 over the rows in order, each as the ``repr`` of its tuple: unambiguous and fast."""
-
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
-
-    def add(self, rows: list[tuple]) -> None:
-        self.add_text(self.text(rows))
-
-    def add_text(self, text: bytes) -> None:
-        self._hash.update(text)
-
-    @staticmethod
-    def text(rows: list[tuple]) -> bytes:
-        """What the hash is taken over for ``rows``: hashing these texts in order is hashing the rows."""
-        return ("\n".join(map(repr, rows)) + "\n").encode() if rows else b""
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
 
 
 def describe(connection: Connection, table: Table, holding: Holding) -> dict:
@@ -120,15 +93,17 @@ def write_archive(folder: Path, layout: dict, batches: Iterable[list[tuple]], ro
     folder.mkdir(parents=True, exist_ok=True)
     schema = fastavro.parse_schema(avro_schema(layout))
     names = [c["name"] for c in layout["columns"]]
-    content, files, part, total = ContentHash(), [], [], 0
-    for batch in batches:
-        part.extend(batch)
-        total += len(batch)
-        while len(part) >= rows_per_file:
-            files.append(_write_file(folder, len(files), schema, names, part[:rows_per_file], content))
-            part = part[rows_per_file:]
-    if part or not files:
-        files.append(_write_file(folder, len(files), schema, names, part, content))
+    content, files, pieces, total = ContentHash(), [], [], 0
+    for number, piece, text in encoded_chunks(batches, rows_per_file, schema, names):
+        if pieces and number != len(files):
+            files.append(_write_file(folder, len(files), pieces))
+            pieces = []
+        pieces.append(piece)
+        content.add_text(text)
+        total += piece[1]
+    if not pieces:  # an empty table: one file, its header alone
+        pieces = [(encoded(schema, names, [], os.urandom(16)), 0, b"")]
+    files.append(_write_file(folder, len(files), pieces))
     manifest = {"plan_id": plan_id, "holding": holding.name, "agency": holding.agency, "layout": layout, "rows": total,
                 "files": files, "content_sha256": content.hexdigest(), "retention": holding.retention, "guard_writes": guard_writes,
                 "archived_at": datetime.now(timezone.utc).isoformat()}
@@ -136,37 +111,11 @@ def write_archive(folder: Path, layout: dict, batches: Iterable[list[tuple]], ro
     return manifest
 
 
-def _write_file(folder: Path, number: int, schema: dict, names: list[str], rows: list[tuple], content: ContentHash) -> dict:
-    """One file, encoded on every core: each share of the rows becomes whole Avro blocks after the same header.
-
-    With the same schema, codec and sync marker every share's header is the same bytes, so the
-    header once and then each share's blocks, in order, are one container file of all the rows.
-    """
-    marker = os.urandom(16)
-    header = _encoded(schema, names, [], marker)
-
-    def share_of(share: int, shares: int) -> tuple[bytes, bytes]:
-        size = -(-len(rows) // shares)
-        mine = rows[share * size:(share + 1) * size]
-        return _encoded(schema, names, mine, marker), ContentHash.text(mine)
-
-    pieces = [header]
-    for encoded, text in in_shares(share_of, cores()):
-        if not encoded.startswith(header):
-            raise FatalError(f"archive file {number}: a share of its rows was encoded with another header")
-        pieces.append(memoryview(encoded)[len(header):])
-        content.add_text(text)
-    name, data = f"part-{number:05d}.avro", b"".join(pieces)
+def _write_file(folder: Path, number: int, pieces: list[tuple[bytes, int, memoryview]]) -> dict:
+    """One file: its header, then each chunk's blocks in order."""
+    name, data = f"part-{number:05d}.avro", b"".join([pieces[0][0], *(blocks for _, _, blocks in pieces)])
     _atomic_write(folder / name, data)
-    return {"name": name, "rows": len(rows), "sha256": hashlib.sha256(data).hexdigest()}
-
-
-def _encoded(schema: dict, names: list[str], rows: list[tuple], marker: bytes) -> bytes:
-    out = io.BytesIO()
-    # The values are never (branch, value) tuples, so fastavro need not look for that notation.
-    fastavro.writer(out, schema, map(dict, map(zip, repeat(names), rows)), codec="deflate", sync_interval=_SYNC_INTERVAL,
-                    codec_compression_level=_DEFLATE_LEVEL, sync_marker=marker, disable_tuple_notation=True)
-    return out.getvalue()
+    return {"name": name, "rows": sum(rows for _, rows, _ in pieces), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import fastavro
 
 from govbus.errors import FatalError
-from govbus.holdings.archive import ContentHash
+from govbus.holdings.encoding import ContentHash
 from govbus.holdings.parallel import cores, in_shares
 from govbus.store.upsert import values_getter
 

@@ -90,9 +90,11 @@ def test_a_retirement_resumes_after_its_last_recorded_step():
     assert remaining("announced") == [] and remaining("restored") == []
 
 
-def test_a_file_encoded_in_shares_is_one_container_of_the_rows_in_order(table, tmp_path, monkeypatch):
-    # Three shares for three rows: one block from each process, joined after the one header.
-    monkeypatch.setattr("govbus.holdings.archive.cores", lambda: 3)
+def test_a_file_encoded_in_chunks_is_one_container_of_the_rows_in_order(table, tmp_path, monkeypatch):
+    # A chunk per row, two encoded at a time: one block from each process, joined after the one header;
+    # read back in three shares.
+    monkeypatch.setattr("govbus.holdings.encoding._CHUNK", 1)
+    monkeypatch.setattr("govbus.holdings.encoding.cores", lambda: 2)
     monkeypatch.setattr("govbus.holdings.verify.cores", lambda: 3)
     manifest = _archive(table, tmp_path / "archive", rows_per_file=10)
 
@@ -100,6 +102,15 @@ def test_a_file_encoded_in_shares_is_one_container_of_the_rows_in_order(table, t
         assert [len(list(block)) for block in fastavro.block_reader(part)] == [1, 1, 1]
     with (tmp_path / "archive" / manifest["files"][0]["name"]).open("rb") as part:
         assert [r["insured_id"] for r in fastavro.reader(part)] == ["FK1", "FK2", "FK3"]
+    verify_archive(tmp_path / "archive", manifest)
+
+
+def test_an_empty_table_is_archived_as_one_file_of_its_header_alone(table, tmp_path):
+    with table.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM benefit_copy")
+    manifest = _archive(table, tmp_path / "archive")
+
+    assert manifest["rows"] == 0 and [f["rows"] for f in manifest["files"]] == [0]
     verify_archive(tmp_path / "archive", manifest)
 
 
