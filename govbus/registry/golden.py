@@ -55,18 +55,32 @@ def write_people(
     return summaries
 
 
-def link_records(connection: Connection, held: pd.DataFrame, linked: Collection[str], model_version: str, now: datetime) -> None:
-    """Point each record in ``held`` (``unique_id``, ``LINK_COLUMNS`` and ``VALUE_COLUMNS``) at its person,
-    with its values, replacing the earlier link of those in ``linked`` (every record linked before)."""
-    relinked = held[among(held["unique_id"], linked)]
+def link_records(connection: Connection, held: pd.DataFrame, linked: Collection[str], model_version: str, now: datetime,
+                 *, values_read_again: bool) -> None:
+    """Point each record in ``held`` (``unique_id``, ``LINK_COLUMNS`` and ``VALUE_COLUMNS``) at its person.
+
+    A record in ``linked`` (linked before) whose values this run took from its row keeps the row:
+    only its link changes, which leaves the indexes on its values alone. With ``values_read_again``
+    (a full run, which standardised every record again), its row is replaced.
+    """
+    before = among(held["unique_id"], linked)
+    relinked, new = held[before], held[~before]
+    if values_read_again:
+        new = held
     if not relinked.empty:
         # One statement per key, each an index probe: a list of row values is not looked up by the key on SQLite.
-        keys = [{"key_source": s, "key_record_id": r} for s, r in zip(relinked["source"].tolist(), relinked["record_id"].tolist())]
-        connection.execute(delete(person_xref).where(person_xref.c.source == bindparam("key_source"),
-                                                     person_xref.c.record_id == bindparam("key_record_id")), keys)
+        keys = person_xref.c.source == bindparam("key_source"), person_xref.c.record_id == bindparam("key_record_id")
+        rows = [{"key_source": source, "key_record_id": record, "new_person_id": pid, "new_probability": None if p != p else p}
+                for source, record, pid, p in zip(relinked["source"].tolist(), relinked["record_id"].tolist(),
+                                                  relinked["person_id"].tolist(), relinked["match_probability"].astype(float).tolist())]
+        if values_read_again:
+            connection.execute(delete(person_xref).where(*keys), rows)
+        else:
+            connection.execute(update(person_xref).where(*keys).values(
+                person_id=bindparam("new_person_id"), match_probability=bindparam("new_probability"), model_version=model_version, linked_at=now), rows)
     columns = [*LINK_COLUMNS, *(c for c in VALUE_COLUMNS if c in held.columns)]
-    with indexes_built_after(connection, person_xref, len(held)):
-        insert_frame(connection, person_xref, held[columns].assign(model_version=model_version, linked_at=now))
+    with indexes_built_after(connection, person_xref, len(new)):
+        insert_frame(connection, person_xref, new[columns].assign(model_version=model_version, linked_at=now))
 
 
 def retire(connection: Connection, merges: Mapping[str, list[str]], now: datetime) -> None:

@@ -110,7 +110,7 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
         changed = {assignment.ids[c]: sorted(uids) for c, uids in members.items()}
         retire(connection, assignment.merges, now)
         held = _held(records, changed, strongest)
-        link_records(connection, held, previous, model.version, now)
+        link_records(connection, held, previous, model.version, now, values_read_again=full)
         summaries = write_people(connection, held, authorities(project.agencies), now, assignment.created)
         band = scored[keep]
         band = band[(band["match_probability"] >= model.config.thresholds.review) & (band["match_probability"] < threshold)]

@@ -31,10 +31,12 @@ person = Table(
 # The keys the person model blocks on that are derived from those values (``reconcile/sources.yaml``).
 NAME_KEYS = ("given_name_key", "family_name_key")
 # The values a new record's possible matches are looked up by (``govbus.registry.nearby``): the
-# leading columns of each blocking rule, and the names whose term frequencies are counted. A
-# family name alone is shared by thousands, so its rule looks up the whole name.
-LOOKED_UP = {"national_id": ("national_id",), "passport_number": ("passport_number",), "date_of_birth": ("date_of_birth",),
-             "given_name": ("given_name",), "family_name": ("family_name", "given_name")}
+# columns of each blocking rule, and the names whose term frequencies are counted. Each index
+# holds all of its rules' columns, so the records sharing a date of birth (a few dozen) or a
+# whole name (hundreds, for a common one) are told apart in the index, not each read from the table.
+LOOKED_UP = {"national_id": ("national_id",), "passport_number": ("passport_number",),
+             "date_of_birth": ("date_of_birth", "family_name_key", "given_name_key", "postcode"),
+             "given_name": ("given_name",), "family_name": ("family_name", "given_name", "date_of_birth")}
 
 # Each agency record, the person it is, and its values as reconciliation standardised them: the
 # provenance of every golden value (which agency, which record, when) and, for the next run, the

@@ -22,8 +22,9 @@ depends_on = None
 
 # Key -> the name it is derived from, and the values looked up, as this revision knows them.
 KEYS = {"given_name_key": "given_name", "family_name_key": "family_name"}
-LOOKED_UP = {"national_id": ["national_id"], "passport_number": ["passport_number"], "date_of_birth": ["date_of_birth"],
-             "given_name": ["given_name"], "family_name": ["family_name", "given_name"]}
+LOOKED_UP = {"national_id": ["national_id"], "passport_number": ["passport_number"],
+             "date_of_birth": ["date_of_birth", "family_name_key", "given_name_key", "postcode"],
+             "given_name": ["given_name"], "family_name": ["family_name", "given_name", "date_of_birth"]}
 
 
 def upgrade() -> None:
