@@ -72,7 +72,16 @@ def _fork(items: Callable[[], Iterable[T]]) -> tuple[BaseProcess, Connection]:
     context = get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_send_all, args=(items, send, receive), daemon=True)
-    process.start()
+    # No collection may run in the new process before it sets the inherited heap aside: a finaliser
+    # of this process's garbage could wait there for a lock another thread held at the fork (a
+    # logging handler's), which no thread of the new process will ever release.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        process.start()
+    finally:
+        if collecting:
+            gc.enable()
     send.close()
     return process, receive
 
@@ -80,8 +89,10 @@ def _fork(items: Callable[[], Iterable[T]]) -> tuple[BaseProcess, Connection]:
 def _send_all(items: Callable[[], Iterable[T]], send: Connection, receive: Connection) -> None:
     # Without its copy of the reading end, a process whose reader died gets a broken pipe, not a wait.
     receive.close()
-    # What was inherited stays out of the collector's passes, which would copy every page they touch.
+    # What was inherited stays out of the collector's passes, which would copy every page they touch
+    # and run the finalisers of this process's garbage; what this process makes is collected.
     gc.freeze()
+    gc.enable()
     try:
         for item in items():
             send.send((_ITEM, item))
