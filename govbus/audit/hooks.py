@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Connection
@@ -17,8 +15,7 @@ from govbus.audit.log import Kind, record
 from govbus.bus.publisher import PreparedEvent, Publisher, PublishPlan, Refusal
 from govbus.bus.receipt import PublishReceipt
 from govbus.bus.subscriber import Event
-from govbus.contracts.loader import load_contracts
-from govbus.contracts.model import Contract
+from govbus.contracts.loader import contracts_in
 from govbus.project import Project
 from govbus.security.entitlements import PROJECTION_INFIX
 from govbus.settings import KafkaSettings
@@ -27,28 +24,8 @@ from govbus.store import Store
 
 def agreement_of(project: Project, topic: str) -> str | None:
     """The agreement under which ``topic`` (or a projection of it) is shared, if a contract covers it."""
-    return _agreements(project.contracts_dir, _as_they_are(project.contracts_dir)).get(topic.split(PROJECTION_INFIX, 1)[0])
-
-
-def contracts_of(project: Project) -> tuple[Contract, ...]:
-    """The project's contracts, parsed once for as long as their files stay as they are."""
-    return _contracts(project.contracts_dir, _as_they_are(project.contracts_dir))
-
-
-def _as_they_are(contracts_dir: Path) -> tuple:
-    """What the cache is keyed on besides the folder: each contract file's name, inode, change time and size."""
-    stats = [(path.name, path.stat()) for path in sorted(contracts_dir.glob("*.y*ml"))]
-    return tuple((name, stat.st_ino, stat.st_mtime_ns, stat.st_size) for name, stat in stats)
-
-
-@lru_cache(maxsize=8)
-def _contracts(contracts_dir: Path, files: tuple) -> tuple[Contract, ...]:
-    return tuple(load_contracts(contracts_dir))
-
-
-@lru_cache(maxsize=8)
-def _agreements(contracts_dir: Path, files: tuple) -> dict[str, str]:
-    return {contract.dataset.topic: contract.agreement.ref for contract in _contracts(contracts_dir, files)}
+    agreements = {contract.dataset.topic: contract.agreement.ref for contract in contracts_in(project.contracts_dir)}
+    return agreements.get(topic.split(PROJECTION_INFIX, 1)[0])
 
 
 class AuditedPublisher(Publisher):

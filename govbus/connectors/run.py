@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from govbus.audit.hooks import AuditedPublisher, contracts_of
+from govbus.audit.hooks import AuditedPublisher
 from govbus.bus.headers import now_iso
 from govbus.connectors.base import BatchOutcome, Source
 from govbus.connectors.definition import ConnectorDefinition, Direction, Mode
@@ -23,7 +23,7 @@ from govbus.connectors.kinds import connector_class
 from govbus.connectors.mapping import RecordMapping
 from govbus.connectors.shipment import Parcel, Shipment
 from govbus.connectors.state import ConnectorState, LastRun, load_state, save_state
-from govbus.contracts import record_checks
+from govbus.contracts import checks_for
 from govbus.errors import ConfigurationError
 from govbus.forked import computed_ahead
 from govbus.project import Project
@@ -94,7 +94,7 @@ def run_source(
     # A snapshot reads everything each run, so it neither resumes nor leaves a position behind.
     resumable = definition.mode is Mode.incremental and source.incremental
     try:
-        with AuditedPublisher(project, settings, store=store, checks=record_checks(contracts_of(project), project.registry)) as publisher:
+        with AuditedPublisher(project, settings, store=store, checks=checks_for(project)) as publisher:
             shipment = Shipment(publisher, publisher.plan(topic.name, agency=definition.agency), definition, mapping)
             with _parcels(source, state.position if resumable else None, shipment) as parcels:
                 for parcel in parcels:

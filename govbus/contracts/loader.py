@@ -8,6 +8,7 @@ Python data from it and records the line of every path on the way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,24 @@ def load_contracts(folder: Path) -> list[Contract]:
             raise ConfigurationError(f"{contract_file.problems[0]} (run `govbus contracts lint`)")
         contracts.append(contract_file.contract)
     return contracts
+
+
+def contracts_in(folder: Path) -> tuple[Contract, ...]:
+    """The contracts in ``folder``, parsed once for as long as its files stay as they are.
+
+    Raises as ``load_contracts`` does; a folder that failed is parsed again on the next call, so a
+    fixed contract is seen at once.
+    """
+    return _parsed(folder, _as_they_are(folder))
+
+
+def _as_they_are(folder: Path) -> tuple:
+    """What the cache is keyed on besides the folder: each contract file's name, inode, modification time and size."""
+    stats = [(path.name, path.stat()) for path in sorted(folder.glob("*.y*ml"))]
+    return tuple((name, stat.st_ino, stat.st_mtime_ns, stat.st_size) for name, stat in stats)
+
+
+@lru_cache(maxsize=8)
+def _parsed(folder: Path, files: tuple) -> tuple[Contract, ...]:
+    # A tuple, as every caller shares it.
+    return tuple(load_contracts(folder))
