@@ -110,7 +110,7 @@ def _run(project: Project, store: Store, *, full: bool, publisher, reconcile_dir
         changed = {assignment.ids[c]: sorted(uids) for c, uids in members.items()}
         retire(connection, assignment.merges, now)
         held = _held(records, changed, strongest)
-        link_records(connection, held, previous, model.version, now, values_read_again=full)
+        link_records(connection, held if full else _relinked(held, records, previous), previous, model.version, now, values_read_again=full)
         summaries = write_people(connection, held, authorities(project.agencies), now, assignment.created)
         band = scored[keep]
         band = band[(band["match_probability"] >= model.config.thresholds.review) & (band["match_probability"] < threshold)]
@@ -193,6 +193,19 @@ def _strongest(edges: pd.DataFrame, threshold: float) -> pd.Series:
                          "match_probability": pd.concat([strong["match_probability"]] * 2, ignore_index=True).astype(float)})
     ends = ends.sort_values("match_probability").drop_duplicates("unique_id", keep="last")
     return ends.set_index("unique_id")["match_probability"]
+
+
+def _relinked(held: pd.DataFrame, records: pd.DataFrame, previous: dict[str, str]) -> pd.DataFrame:
+    """The records of ``held`` whose link this run changes: the new ones, and those linked before
+    that now belong to another person or have a stronger link. The others keep their row as it is,
+    with when and by which model they were linked, and the run writes nothing for them."""
+    kept = records.set_index("unique_id")["match_probability"] if "match_probability" in records.columns else None
+    was = held["unique_id"].map(previous)
+    moved = was.isna() | (was != held["person_id"])
+    if kept is not None:
+        before = held["unique_id"].map(kept).astype(float)
+        moved |= ~((before == held["match_probability"]) | (before.isna() & held["match_probability"].isna()))
+    return held[moved.to_numpy(dtype=bool)]
 
 
 def _held(records: pd.DataFrame, people: dict[str, list[str]], strongest: pd.Series) -> pd.DataFrame:

@@ -11,6 +11,8 @@ from govbus.registry.ids import person_id, sequence_of
 from govbus.registry.tables import person, person_xref, review_pair
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+# Keys per IN list: well under the bound parameters SQLite and PostgreSQL take in one statement.
+_LOOKED_UP_AT_ONCE = 10_000
 
 
 def unique_id(source: str, record_id: str) -> str:
@@ -37,7 +39,8 @@ def id_sequence(connection: Connection):
 
 def decided_pairs(connection: Connection) -> tuple[pd.DataFrame, set[frozenset[str]]]:
     """Pairs a steward accepted (as certain links) and the pairs they rejected."""
-    rows = connection.execute(select(review_pair.c.unique_id_l, review_pair.c.unique_id_r, review_pair.c.status)).all()
+    rows = connection.execute(select(review_pair.c.unique_id_l, review_pair.c.unique_id_r, review_pair.c.status)
+                              .where(review_pair.c.status.in_((ACCEPTED, REJECTED)))).all()
     accepted = [(l, r, 1.0) for l, r, status in rows if status == ACCEPTED]
     rejected = {frozenset((l, r)) for l, r, status in rows if status == REJECTED}
     return pd.DataFrame(accepted, columns=["unique_id_l", "unique_id_r", "match_probability"]), rejected
@@ -45,10 +48,15 @@ def decided_pairs(connection: Connection) -> tuple[pd.DataFrame, set[frozenset[s
 
 def queue_for_review(connection: Connection, pairs: pd.DataFrame, now: datetime) -> int:
     """Add uncertain pairs not yet in the queue; a pair already there keeps its status."""
-    known = {frozenset(p) for p in connection.execute(select(review_pair.c.unique_id_l, review_pair.c.unique_id_r))}
+    found = [(*sorted((str(left), str(right))), probability)
+             for left, right, probability in pairs[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False)]
+    # Only the queued pairs these could be are read: the queue grows with every run.
+    lefts = sorted({left for left, _, _ in found})
+    known = {frozenset(pair) for start in range(0, len(lefts), _LOOKED_UP_AT_ONCE) for pair in connection.execute(
+        select(review_pair.c.unique_id_l, review_pair.c.unique_id_r)
+        .where(review_pair.c.unique_id_l.in_(lefts[start:start + _LOOKED_UP_AT_ONCE])))}
     rows = []
-    for left, right, probability in pairs[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False):
-        left, right = sorted((str(left), str(right)))
+    for left, right, probability in found:
         if frozenset((left, right)) in known:
             continue
         known.add(frozenset((left, right)))

@@ -5,7 +5,7 @@ Declared on the store's shared metadata; the Alembic branch ``reconcile`` create
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Float, Index, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from govbus.registry.survivorship import DOMAINS
@@ -34,9 +34,13 @@ NAME_KEYS = ("given_name_key", "family_name_key")
 # columns of each blocking rule, and the names whose term frequencies are counted. Each index
 # holds all of its rules' columns, so the records sharing a date of birth (a few dozen) or a
 # whole name (hundreds, for a common one) are told apart in the index, not each read from the table.
+# The whole-name rule compares years of birth, so its index holds the year, written as the rule's
+# SQL is written for the database (``govbus.registry.nearby``): an index on an expression serves
+# only that same expression.
+YEAR_OF_BIRTH = "substr(date_of_birth, 1, 4)"
 LOOKED_UP = {"national_id": ("national_id",), "passport_number": ("passport_number",),
              "date_of_birth": ("date_of_birth", "family_name_key", "given_name_key", "postcode"),
-             "given_name": ("given_name",), "family_name": ("family_name", "given_name", "date_of_birth")}
+             "given_name": ("given_name",), "family_name": ("family_name", "given_name", YEAR_OF_BIRTH)}
 
 # Each agency record, the person it is, and its values as reconciliation standardised them: the
 # provenance of every golden value (which agency, which record, when) and, for the next run, the
@@ -55,7 +59,7 @@ person_xref = Table(
     Column("observed_at", DateTime(timezone=True), nullable=True),
     *(Column(attribute, Text, nullable=True) for attribute in DOMAINS),
     *(Column(key, Text, nullable=True) for key in NAME_KEYS),
-    *(Index(f"ix_person_xref_{name}", *columns) for name, columns in LOOKED_UP.items()),
+    *(Index(f"ix_person_xref_{name}", *(c if c.isidentifier() else text(c) for c in columns)) for name, columns in LOOKED_UP.items()),
 )
 
 review_pair = Table(

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from sqlalchemy import select
 from conftest import REPO_ROOT, land
 
 from govbus.errors import ConfigurationError
@@ -17,6 +18,7 @@ from govbus.reconcile.model_config import load_model_config
 from govbus.registry.nearby import near_new_records
 from govbus.registry.records import linked_values, standard_records
 from govbus.registry.run import run_incremental
+from govbus.registry.tables import person_xref
 
 FIRST = ["population", "tax", "social", "municipality"]
 
@@ -87,3 +89,30 @@ def test_a_rule_over_a_column_the_registry_does_not_keep_reads_every_linked_reco
 def _scored(pairs: pd.DataFrame) -> set[tuple]:
     return {(*sorted((left, right)), round(p, 9)) for left, right, p in
             zip(pairs["unique_id_l"].tolist(), pairs["unique_id_r"].tolist(), pairs["match_probability"].tolist())}
+
+
+def test_a_record_whose_link_stays_keeps_its_row_as_it_was(fresh_store, registry_project, small_country):
+    for source in FIRST:
+        land(registry_project, fresh_store, source, small_country.sources[source])
+    run_incremental(registry_project, fresh_store)
+    before = _links(fresh_store)
+    land(registry_project, fresh_store, "post", small_country.sources["post"])
+    receipt = run_incremental(registry_project, fresh_store)
+    after = _links(fresh_store)
+
+    touched = {after[key][0] for key in after if key[0] == "post"}
+    stayed = [key for key, link in before.items() if link[0] in touched and after[key][:2] == link[:2]]
+    moved = [key for key, link in before.items() if after[key][:2] != link[:2]]
+    # People that gained a post record had records before it; those whose link did not change were not rewritten.
+    assert receipt.people_updated and len(stayed) > len(touched) / 2
+    assert all(after[key][2] == before[key][2] for key in stayed)
+    assert all(after[key][2] > before[key][2] for key in moved)
+    assert len(after) == len(before) + len(small_country.sources["post"])
+
+
+def _links(store) -> dict[tuple[str, str], tuple]:
+    """(source, record_id) -> (person_id, match_probability, linked_at) of every xref row."""
+    with store.begin() as connection:
+        rows = connection.execute(select(person_xref.c.source, person_xref.c.record_id, person_xref.c.person_id,
+                                         person_xref.c.match_probability, person_xref.c.linked_at)).all()
+    return {(source, record): (person, probability, linked) for source, record, person, probability, linked in rows}

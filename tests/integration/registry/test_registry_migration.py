@@ -1,5 +1,6 @@
 """The registry's migrations keep every value: provenance moved onto the xref rows (``reconcile_0002``) and back,
-golden records as jsonb (``reconcile_0003``), name keys derived for records linked before ``reconcile_0004``."""
+golden records as jsonb (``reconcile_0003``), name keys derived for records linked before ``reconcile_0004``,
+the year of birth in the whole-name index (``reconcile_0005``)."""
 
 from __future__ import annotations
 
@@ -102,15 +103,35 @@ def test_name_keys_are_derived_for_records_linked_before_them(empty_store):
     empty_store.migrate()
     with empty_store.begin() as connection:
         keys = {(r.source, r.record_id): (r.given_name_key, r.family_name_key) for r in connection.execute(select(person_xref))}
-        indexes = {i["name"] for i in connection.dialect.get_indexes(connection, "person_xref")}
+        indexes = _index_definitions(connection)
         # Derived as the source mapping derives them: the same key for a name in two spellings.
         assert keys == {LINKS[0][:2]: (name_key_of("youssef"), name_key_of("andersson")), LINKS[1][:2]: (name_key_of("jusuf"), None),
                         LINKS[2][:2]: (None, name_key_of("andersson"))}
         assert keys[LINKS[0][:2]][0] == keys[LINKS[1][:2]][0]
-        assert {"ix_person_xref_date_of_birth", "ix_person_xref_family_name", "ix_person_xref_national_id"} <= indexes
+        assert {"ix_person_xref_date_of_birth", "ix_person_xref_family_name", "ix_person_xref_national_id"} <= set(indexes)
         command.downgrade(alembic_config(connection), "reconcile_0003")
         columns = {c["name"] for c in connection.dialect.get_columns(connection, "person_xref")}
         assert "given_name_key" not in columns and "family_name_key" not in columns
+
+
+def test_the_whole_name_index_holds_the_year_of_birth_and_the_date_again_after_a_downgrade(empty_store):
+    with empty_store.begin() as connection:
+        command.upgrade(alembic_config(connection), "reconcile_0004")
+        assert "date_of_birth)" in _index_definitions(connection)["ix_person_xref_family_name"]
+        command.upgrade(alembic_config(connection), "reconcile_0005")
+        assert "substr(date_of_birth, 1, 4)" in _index_definitions(connection)["ix_person_xref_family_name"]
+        command.downgrade(alembic_config(connection), "reconcile_0004")
+        definition = _index_definitions(connection)["ix_person_xref_family_name"]
+    assert "substr" not in definition and "date_of_birth)" in definition
+
+
+def _index_definitions(connection) -> dict[str, str]:
+    """Index name -> its definition, from the database itself: SQLAlchemy does not reflect expression indexes on SQLite."""
+    if connection.dialect.name == "postgresql":
+        query = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'person_xref'"
+    else:
+        query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'person_xref' AND sql IS NOT NULL"
+    return {name: definition for name, definition in connection.exec_driver_sql(query)}
 
 
 def name_key_of(name: str) -> str:
