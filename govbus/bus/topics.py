@@ -13,7 +13,7 @@ from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTo
 from govbus.bus import clients
 from govbus.bus.dead_letter import dead_letter_topic
 from govbus.bus.quarantine import quarantine_topic
-from govbus.contracts.loader import load_contracts
+from govbus.contracts.loader import contracts_in
 from govbus.errors import ConfigurationError
 from govbus.project import Project
 from govbus.settings import KafkaSettings
@@ -40,7 +40,7 @@ class TopicChange:
 
 def desired_topics(project: Project) -> list[TopicSpec]:
     """Each topic, its dead-letter twin and, where its contract may quarantine, its quarantine twin."""
-    quarantining = {c.dataset.topic for c in load_contracts(project.contracts_dir) if c.may_quarantine}
+    quarantining = {c.dataset.topic for c in contracts_in(project.contracts_dir) if c.may_quarantine}
     specs = []
     for topic in project.topics.values():
         configs = {"retention.ms": str(topic.retention_ms), "cleanup.policy": topic.cleanup_policy.value}

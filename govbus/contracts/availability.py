@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import insert, select
 
 from govbus.bus import clients
-from govbus.contracts.loader import load_contracts
+from govbus.contracts.loader import contracts_in
 from govbus.contracts.tables import availability_probe
 from govbus.errors import GovbusError
 from govbus.project import Project
@@ -57,7 +57,7 @@ class MeasuredAvailability:
 
 def probe_topics(project: Project, store: Store, settings: KafkaSettings | None = None, *, now: datetime | None = None) -> list[Probe]:
     """Probe every contract's topic once and keep the outcomes."""
-    contracts = load_contracts(project.contracts_dir)
+    contracts = contracts_in(project.contracts_dir)
     try:
         leaders = _partition_leaders(settings or KafkaSettings(), [c.dataset.topic for c in contracts])
         outcome = {topic: _verdict(leaders.get(topic)) for topic in leaders}
@@ -85,7 +85,7 @@ def measured_availability(project: Project, store: Store, *, now: datetime | Non
             own = windows.setdefault(contract, {})
             own[window] = own.get(window, True) and bool(available)
     measured = {}
-    for contract in load_contracts(project.contracts_dir):
+    for contract in contracts_in(project.contracts_dir):
         level = contract.agreement.service_levels.availability
         if level is not None:
             seen = windows.get(contract.id, {})

@@ -122,7 +122,7 @@ class ContractCheck:
         return breach_of([self.enforce], record)
 
 
-def record_checks(contracts: list[Contract], registry: SchemaRegistry | None = None) -> dict[str, list[RecordCheck]]:
+def record_checks(contracts: Iterable[Contract], registry: SchemaRegistry | None = None) -> dict[str, list[RecordCheck]]:
     """Each topic's ``enforce`` functions, from the contracts in force (active or deprecated);
     with the ``registry``, less what each subject's schema already guarantees."""
     checks: dict[str, list[RecordCheck]] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from govbus.contracts.history import recent_runs
-from govbus.contracts.loader import load_contracts
+from govbus.contracts.loader import contracts_in
 from govbus.disputes.breaches import tally
 from govbus.disputes.records import OPEN, disputes, open_dispute
 from govbus.project import Project
@@ -47,7 +47,7 @@ def check_disputes(
     evidenced = {run["run_id"] for d in known for run in d.evidence.get("validation_runs", [])}
     open_by_agreement = {d.agreement_ref: d.code for d in known if d.status == OPEN}
     checks = []
-    for contract in load_contracts(project.contracts_dir):
+    for contract in contracts_in(project.contracts_dir):
         counted = tally(contract, runs, now - timedelta(days=window_days), evidenced)
         outcome, code = "within_tolerance", None
         if not counted.runs:

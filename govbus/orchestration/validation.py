@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from govbus.contracts.loader import load_contracts
+from govbus.contracts.loader import contracts_in
 from govbus.contracts.model import Contract
 from govbus.land import landed_table_name
 from govbus.orchestration.landing import LandedBatch, batch_rows
@@ -96,5 +96,5 @@ def _validate(project: Project, store: Store, contracts: dict[str, Contract], de
 
 
 def _by_topic(project: Project) -> dict[str, Contract]:
-    return {contract.dataset.topic: contract for contract in load_contracts(project.contracts_dir)}
+    return {contract.dataset.topic: contract for contract in contracts_in(project.contracts_dir)}
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert
 
 from govbus import audit
-from govbus.contracts.loader import load_contracts
+from govbus.contracts.loader import contracts_in
 from govbus.project import Project
 from govbus.registry.events import MERGED, SPLIT
 from govbus.registry.ids import Assignment
@@ -67,4 +67,4 @@ def record_changes(
 
 def _agreements(project: Project) -> dict[str, str]:
     """Subject -> the agreement its contract enforces."""
-    return {c.dataset.subject: c.agreement.ref for c in load_contracts(project.contracts_dir)}
+    return {c.dataset.subject: c.agreement.ref for c in contracts_in(project.contracts_dir)}

@@ -6,6 +6,7 @@ number of clauses, never on how many validations the store holds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -81,7 +82,7 @@ def _service_levels(contract: Contract) -> dict[str, tuple[str, str]]:
 
 
 def agreement_views(
-    contracts: list[Contract],
+    contracts: Iterable[Contract],
     runs: list[ValidationRun],
     totals: dict[str, int],
     availability: dict[str, MeasuredAvailability] | None = None,

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, inspect, select
 
 from govbus.contracts.history import recent_runs, run_totals
-from govbus.contracts.loader import load_contracts
+from govbus.contracts.loader import contracts_in
 from govbus.project import Project
 from govbus.registry.review import review_pairs
 from govbus.registry.tables import person, person_xref
@@ -66,7 +66,7 @@ def registry_counts(store: Store) -> dict[str, int]:
 
 def compliance(project: Project, store: Store) -> list[dict]:
     """Each contract's agreement and its latest standing, worst first (as the agreement report has it)."""
-    views = agreement_views(load_contracts(project.contracts_dir), recent_runs(store, TREND_RUNS), run_totals(store))
+    views = agreement_views(contracts_in(project.contracts_dir), recent_runs(store, TREND_RUNS), run_totals(store))
     return [
         {
             "agreement": view.ref,

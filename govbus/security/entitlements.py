@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from govbus.contracts.loader import load_contracts
+from govbus.contracts.loader import contracts_in
 from govbus.contracts.model import Contract, Status
 from govbus.project import Project
 
@@ -74,6 +74,6 @@ def contracts_in_force(project: Project) -> list[Contract]:
     """The project's contracts in force, each for a topic govbus.yaml declares."""
     return [
         contract
-        for contract in load_contracts(project.contracts_dir)
+        for contract in contracts_in(project.contracts_dir)
         if contract.status in IN_FORCE and contract.dataset.topic in project.topics
     ]
