@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pandas as pd
-from sqlalchemy import Connection, DateTime, FromClause, Select, TableClause, Text, and_, cast, column, exists, inspect, select, table
+from sqlalchemy import Connection, DateTime, FromClause, Select, TableClause, Text, and_, cast, column, exists, inspect, or_, select, table
 
 from govbus.errors import ConfigurationError
 from govbus.land.tables import landed_table, landed_table_name
@@ -51,11 +51,16 @@ def landed_sources(project: Project, store: Store, mappings: SourceMappings, *, 
             mapping = mappings.source(source)
             wanted = {mapping.record_id} | {c.column for c in mapping.columns.values()}
             # A mapped column the table lacks is left out here, so that ``standardise`` names it.
-            held = sorted(c["name"] for c in inspect(connection).get_columns(name) if c["name"] in wanted)
+            nullable = {c["name"]: c["nullable"] for c in inspect(connection).get_columns(name) if c["name"] in wanted}
+            held = sorted(nullable)
             landed = table(name, *(column(c) for c in held), column("_occurred_at", DateTime(timezone=True)))
             query = select(*landed.c)
             if unlinked_only and mapping.record_id in held:  # without it, ``standardise`` names the missing column
-                query = query.where(landed.c[mapping.record_id].in_(_unlinked_ids(landed, source, mapping.record_id)))
+                ids = landed.c[mapping.record_id]
+                unlinked = ids.in_(_unlinked_ids(landed, source, mapping.record_id))
+                # A record without an id is read too, for ``standardise`` to refuse it rather than
+                # leave it out; asked only where one can be, as the OR makes SQLite read every row.
+                query = query.where(or_(unlinked, ids.is_(None)) if nullable[mapping.record_id] else unlinked)
             rows = _frame(connection.execute(query))
             if rows.empty:
                 continue

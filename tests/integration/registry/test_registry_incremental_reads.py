@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from conftest import REPO_ROOT, land
 
-from govbus.errors import ConfigurationError
+from govbus.errors import ConfigurationError, ViolationError
 from govbus.reconcile.linkage import score_new
 from govbus.reconcile.mapping import StandardColumn, load_mappings
 from govbus.reconcile.model import TrainedModel
@@ -116,3 +116,17 @@ def _links(store) -> dict[tuple[str, str], tuple]:
         rows = connection.execute(select(person_xref.c.source, person_xref.c.record_id, person_xref.c.person_id,
                                          person_xref.c.match_probability, person_xref.c.linked_at)).all()
     return {(source, record): (person, probability, linked) for source, record, person, probability, linked in rows}
+
+
+def test_a_new_record_without_an_id_is_refused_not_left_out(fresh_store, registry_project, small_country, reconcile_dir):
+    # The social agency's records keyed by the national id, which newcomers lack.
+    folder = reconcile_dir()
+    sources = folder / "sources.yaml"
+    sources.write_text(sources.read_text().replace("record_id: insured_id", "record_id: national_id"))
+    social = small_country.sources["social"]
+    assert social["national_id"].isna().any()
+    land(registry_project, fresh_store, "population", small_country.sources["population"])
+    run_incremental(registry_project, fresh_store, reconcile_dir=folder)
+    land(registry_project, fresh_store, "social", social)
+    with pytest.raises(ViolationError, match=r"source social: record ids must be present .* [1-9]\d* missing"):
+        run_incremental(registry_project, fresh_store, reconcile_dir=folder)
