@@ -144,9 +144,10 @@ def standardise(source_frames: Mapping[str, pd.DataFrame], mappings: SourceMappi
 
 
 def with_derived_columns(frame: pd.DataFrame, mappings: SourceMappings) -> pd.DataFrame:
-    """``frame`` (the mapped standard columns, normalised) with the standard columns made of them added."""
+    """``frame`` (the mapped standard columns, normalised) with the standard columns made of them
+    added, those it does not hold already."""
     for column in mappings.standard_columns.values():
-        if column.of is not None:
+        if column.of is not None and column.name not in frame.columns:
             frame[column.name] = NORMALISERS[column.normaliser](frame[column.of])
     return frame
 

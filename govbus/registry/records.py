@@ -99,15 +99,16 @@ def linked_values(connection: Connection, mappings: SourceMappings, within: From
     with its ``person_id`` and ``match_probability``.
 
     An incremental run takes the records it already knows from here instead of standardising
-    them again; the standard columns made of others are derived again, as they are cheap.
+    them again; a standard column made of others that the row does not keep is derived again.
     """
     mapped = [c.name for c in mappings.standard_columns.values() if c.of is None]
+    derived = [c.name for c in mappings.standard_columns.values() if c.of is not None and c.name in person_xref.c]
     unkept = [name for name in mapped if name not in DOMAINS]
     if unkept:
         raise ConfigurationError(
             f"standard column(s) {', '.join(unkept)} in the source mapping are not kept by the registry "
             f"(person_xref keeps {', '.join(DOMAINS)}), so linked records cannot be compared on them")
-    kept = ["source", "record_id", "person_id", "match_probability", "observed_at", *mapped]
+    kept = ["source", "record_id", "person_id", "match_probability", "observed_at", *mapped, *derived]
     query = select(*(person_xref.c[c] for c in kept))
     if within is not None:
         query = query.select_from(within.join(
@@ -115,7 +116,7 @@ def linked_values(connection: Connection, mappings: SourceMappings, within: From
     frame = _frame(connection.execute(query))
     if frame.empty:
         return pd.DataFrame(columns=["unique_id", *kept])
-    text = ["source", "record_id", "person_id", *mapped]
+    text = ["source", "record_id", "person_id", *mapped, *derived]
     frame = frame.astype({**dict.fromkeys(text, "string"), "match_probability": float})
     frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True)
     frame.insert(0, "unique_id", frame["source"] + ":" + frame["record_id"])
