@@ -64,9 +64,7 @@ def link_records(connection: Connection, held: pd.DataFrame, linked: Collection[
     (a full run, which standardised every record again), its row is replaced.
     """
     before = among(held["unique_id"], linked)
-    relinked, new = held[before], held[~before]
-    if values_read_again:
-        new = held
+    relinked, new = held[before], held if values_read_again else held[~before]
     if not relinked.empty:
         # One statement per key, each an index probe: a list of row values is not looked up by the key on SQLite.
         keys = person_xref.c.source == bindparam("key_source"), person_xref.c.record_id == bindparam("key_record_id")

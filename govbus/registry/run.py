@@ -199,13 +199,10 @@ def _relinked(held: pd.DataFrame, records: pd.DataFrame, previous: dict[str, str
     """The records of ``held`` whose link this run changes: the new ones, and those linked before
     that now belong to another person or have a stronger link. The others keep their row as it is,
     with when and by which model they were linked, and the run writes nothing for them."""
-    kept = records.set_index("unique_id")["match_probability"] if "match_probability" in records.columns else None
     was = held["unique_id"].map(previous)
-    moved = was.isna() | (was != held["person_id"])
-    if kept is not None:
-        before = held["unique_id"].map(kept).astype(float)
-        moved |= ~((before == held["match_probability"]) | (before.isna() & held["match_probability"].isna()))
-    return held[moved.to_numpy(dtype=bool)]
+    before = held["unique_id"].map(records.set_index("unique_id")["match_probability"]).astype(float)
+    stronger = ~((before == held["match_probability"]) | (before.isna() & held["match_probability"].isna()))
+    return held[(was.isna() | (was != held["person_id"]) | stronger).to_numpy(dtype=bool)]
 
 
 def _held(records: pd.DataFrame, people: dict[str, list[str]], strongest: pd.Series) -> pd.DataFrame:
