@@ -119,7 +119,8 @@ def _source(name: str, spec: dict[str, Any], standard: dict[str, StandardColumn]
 
 def standardise(source_frames: Mapping[str, pd.DataFrame], mappings: SourceMappings) -> pd.DataFrame:
     """All sources' records in one frame: ``unique_id``, ``source``, ``record_id`` and the
-    standard columns, normalised. ``unique_id`` is ``<source>:<record_id>``.
+    standard columns, normalised. ``unique_id`` is ``<source>:<record_id>``. The rows are the
+    sources' rows in the order given, each source's in its own order.
     """
     parts = []
     for name, records in source_frames.items():

@@ -86,11 +86,9 @@ def standard_records(project: Project, store: Store, mappings: SourceMappings, *
     if not frames:
         return pd.DataFrame()
     frame = standardise(frames, mappings)
-    times = pd.concat(
-        [pd.DataFrame({"unique_id": name + ":" + f[mappings.source(name).record_id].astype("string"),
-                       "observed_at": pd.to_datetime(f["_occurred_at"], utc=True)}) for name, f in frames.items()]
-    )
-    return frame.merge(times.drop_duplicates("unique_id"), on="unique_id", how="left")
+    # Row for row, as ``standardise`` keeps the sources' rows in order, rather than joined on the ids.
+    frame["observed_at"] = pd.to_datetime(pd.concat([f["_occurred_at"] for f in frames.values()], ignore_index=True), utc=True).array
+    return frame
 
 
 def linked_values(connection: Connection, mappings: SourceMappings, within: FromClause | None = None) -> pd.DataFrame:

@@ -4,6 +4,7 @@ record may be paired with, as the registry keeps them."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 
 import pandas as pd
 import pytest
@@ -47,6 +48,18 @@ def test_linked_records_read_back_as_they_were_standardised(fresh_store, registr
     expected = everything[everything["source"] != "post"][columns].sort_values("unique_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(kept[columns].sort_values("unique_id").reset_index(drop=True), expected, check_dtype=False)
     assert kept["person_id"].notna().all()
+
+
+def test_each_record_carries_the_time_of_its_own_event(fresh_store, registry_project, small_country, mappings):
+    landed_at = {source: datetime(2026, 1, 1 + day, tzinfo=timezone.utc) for day, source in enumerate([*FIRST, "post"])}
+    for source, when in landed_at.items():
+        land(registry_project, fresh_store, source, small_country.sources[source], when)
+
+    records = standard_records(registry_project, fresh_store, mappings)
+
+    assert len(records) == sum(len(small_country.sources[s]) for s in landed_at)
+    expected = pd.to_datetime(records["source"].map(landed_at), utc=True)
+    assert (pd.to_datetime(records["observed_at"], utc=True) == expected).all()
 
 
 def test_a_standard_column_the_registry_does_not_keep_is_named(fresh_store, mappings):
