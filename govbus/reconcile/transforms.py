@@ -74,12 +74,13 @@ def date(values: pd.Series, date_format: str = ISO_DATE) -> pd.Series:
     return parsed.dt.strftime(ISO_DATE).astype("string")
 
 
-def per_distinct_value(normaliser: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
-    """The normaliser run once per distinct value: names and dates repeat, so this is much faster."""
+def per_distinct_value(normaliser: Callable[..., pd.Series]) -> Callable[..., pd.Series]:
+    """The normaliser (or transform, with its options) run once per distinct value: names and dates
+    repeat, so this is much faster."""
 
-    def normalise(values: pd.Series) -> pd.Series:
+    def normalise(values: pd.Series, **options: Any) -> pd.Series:
         codes, distinct = pd.factorize(values, use_na_sentinel=True)
-        cleaned = normaliser(pd.Series(distinct, dtype="string")).astype("string").to_numpy()
+        cleaned = normaliser(pd.Series(distinct, dtype="string"), **options).astype("string").to_numpy()
         result = pd.Series(pd.NA, index=values.index, dtype="string")
         present = codes >= 0
         result[present] = cleaned[codes[present]]
@@ -129,10 +130,14 @@ def parse_date(values: pd.Series, format: str = ISO_DATE) -> pd.Series:  # noqa:
     return date(values, format)
 
 
+# Per distinct value too: 43 % of the tax register's full names are distinct at a million records.
 TRANSFORMS: dict[str, Callable[..., pd.Series]] = {
-    "given_names_of_full_name": given_names_of_full_name,
-    "family_name_of_full_name": family_name_of_full_name,
-    "parse_date": parse_date,
+    label: per_distinct_value(function)
+    for label, function in {
+        "given_names_of_full_name": given_names_of_full_name,
+        "family_name_of_full_name": family_name_of_full_name,
+        "parse_date": parse_date,
+    }.items()
 }
 
 

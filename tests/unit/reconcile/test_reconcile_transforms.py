@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from govbus.errors import ConfigurationError
-from govbus.reconcile.transforms import NORMALISERS, TRANSFORMS, family_name_of_full_name, given_names_of_full_name, lookup
+from govbus.reconcile.transforms import (
+    NORMALISERS,
+    TRANSFORMS,
+    family_name_of_full_name,
+    given_names_of_full_name,
+    lookup,
+    parse_date,
+)
 
 
 def _normalised(kind: str, values: list) -> list:
@@ -49,6 +56,21 @@ def test_full_names_split_in_either_order() -> None:
     family_first = pd.Series(["Nordström, Anna Maria"])
     assert given_names_of_full_name(family_first, order="family_first").tolist() == ["Anna Maria"]
     assert family_name_of_full_name(family_first, order="family_first").tolist() == ["Nordström"]
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "options"),
+    [
+        ("given_names_of_full_name", given_names_of_full_name, {"order": "given_first"}),
+        ("family_name_of_full_name", family_name_of_full_name, {"order": "family_first"}),
+        ("parse_date", parse_date, {"format": "%d/%m/%Y"}),
+    ],
+)
+def test_a_transform_by_distinct_value_gives_what_it_gives_row_by_row(name, function, options) -> None:
+    values = pd.Series(["Berg, Anna", None, "07/03/1984", "Anna Berg", "Berg, Anna", "", "07/03/1984", "Solo", None], dtype="object")
+    by_distinct = TRANSFORMS[name](values, **options)
+    assert by_distinct.tolist() == function(values, **options).astype("string").tolist()
+    assert by_distinct.index.equals(values.index)
 
 
 def test_an_unknown_transform_lists_the_valid_ones() -> None:
