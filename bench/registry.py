@@ -19,7 +19,8 @@ the same records and with the same trained model and thresholds:
 
 Targets from the reconciliation issue: a full run <= 1.3x plain Splink, an incremental run of a
 1 % delta <= 10 % of a full run. The full run is also put beside plain Splink with the store,
-which pays for the same reads and writes of a store that a golden-record run cannot avoid. The last line printed is one JSON object of the figures.
+which, as a golden-record run must, reads the landed records out of the store and writes its
+result back. The last line printed is one JSON object of the figures.
 
     python bench/registry.py --records 20000
     python bench/registry.py --records 100000 --store-url postgresql+psycopg://...
