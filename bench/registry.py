@@ -38,15 +38,14 @@ import pandas as pd
 from common import REPO, Stopwatch, finish
 from reconcile import country_sources, hold_back, peak_rss_mb, scores
 from splink import DuckDBAPI, Linker
-from sqlalchemy import column, inspect, select, table
+from sqlalchemy import column, select, table
 
-from govbus.land.tables import landed_table_name
 from govbus.project import load_project
 from govbus.reconcile.accuracy import measure
 from govbus.reconcile.mapping import load_mappings, standardise
 from govbus.reconcile.model import TrainedModel
 from govbus.reconcile.model_config import load_model_config
-from govbus.registry.records import PERSON_SUBJECTS, land_records, standard_records
+from govbus.registry.records import land_records, landed_person_tables, standard_records
 from govbus.registry.run import run_full, run_incremental
 from govbus.registry.state import linked_records
 from govbus.store import Store
@@ -77,13 +76,8 @@ def plain_splink_with_store(project, store: Store, mappings, model: TrainedModel
     with Stopwatch() as read:
         frames = {}
         with store.engine.connect() as connection:
-            present = set(inspect(connection).get_table_names())
-            for topic in project.topics.values():
-                source, name = PERSON_SUBJECTS.get(topic.subject), landed_table_name(topic.name)
-                if source is None or name not in present:
-                    continue
-                mapping = mappings.source(source)
-                read_columns = sorted({mapping.record_id} | {c.column for c in mapping.columns.values()})
+            for source, name in landed_person_tables(project, connection):
+                read_columns = sorted(mappings.source(source).read_columns)
                 frames[source] = pd.read_sql(select(*table(name, *map(column, read_columns)).c), connection)
         frame = standardise(frames, mappings)
     clusters, link_seconds = plain_splink(frame, model)

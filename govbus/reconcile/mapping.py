@@ -41,10 +41,14 @@ class SourceMapping:
     record_id: str
     columns: dict[str, ColumnSource]
 
+    @property
+    def read_columns(self) -> frozenset[str]:
+        """The source's columns the mapping reads: the record id and every mapped column."""
+        return frozenset({self.record_id, *(c.column for c in self.columns.values())})
+
     def check(self, records: pd.DataFrame) -> None:
         """Raise if the file lacks a mapped column; a typo here would silently empty a column."""
-        wanted = {self.record_id} | {c.column for c in self.columns.values()}
-        missing = sorted(wanted - set(records.columns))
+        missing = sorted(self.read_columns - set(records.columns))
         if missing:
             raise ConfigurationError(
                 f"source {self.name}: column(s) {', '.join(missing)} not in its data "

@@ -33,6 +33,13 @@ PERSON_SUBJECTS: dict[str, str] = {
 }
 
 
+def landed_person_tables(project: Project, connection: Connection) -> list[tuple[str, str]]:
+    """(source, landed table) for each person-bearing topic of ``project`` that has landed anything."""
+    present = set(inspect(connection).get_table_names())
+    found = [(PERSON_SUBJECTS.get(topic.subject), landed_table_name(topic.name)) for topic in project.topics.values()]
+    return [(source, name) for source, name in found if source is not None and name in present]
+
+
 def landed_sources(project: Project, store: Store, mappings: SourceMappings, *, unlinked_only: bool = False) -> dict[str, pd.DataFrame]:
     """Each source's landed records: the columns its mapping reads, and when each event occurred.
 
@@ -42,16 +49,10 @@ def landed_sources(project: Project, store: Store, mappings: SourceMappings, *, 
     """
     frames: dict[str, pd.DataFrame] = {}
     with store.begin() as connection:
-        present = set(inspect(connection).get_table_names())
-        for topic in project.topics.values():
-            source = PERSON_SUBJECTS.get(topic.subject)
-            name = landed_table_name(topic.name)
-            if source is None or name not in present:
-                continue
+        for source, name in landed_person_tables(project, connection):
             mapping = mappings.source(source)
-            wanted = {mapping.record_id} | {c.column for c in mapping.columns.values()}
             # A mapped column the table lacks is left out here, so that ``standardise`` names it.
-            nullable = {c["name"]: c["nullable"] for c in inspect(connection).get_columns(name) if c["name"] in wanted}
+            nullable = {c["name"]: c["nullable"] for c in inspect(connection).get_columns(name) if c["name"] in mapping.read_columns}
             held = sorted(nullable)
             landed = table(name, *(column(c) for c in held), column("_occurred_at", DateTime(timezone=True)))
             query = select(*landed.c)

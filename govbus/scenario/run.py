@@ -16,9 +16,8 @@ from datetime import datetime, timezone
 from sqlalchemy import func, inspect, select, table
 
 from govbus.errors import RetriableError
-from govbus.land import landed_table_name
 from govbus.project import Project
-from govbus.registry.records import PERSON_SUBJECTS
+from govbus.registry.records import landed_person_tables
 from govbus.scenario.airflow_api import AirflowApi
 from govbus.scenario.deliver import deliver_all
 from govbus.scenario.holdings_step import restore_retired, retire_holdings
@@ -114,8 +113,7 @@ def _unlinked(project: Project, store: Store) -> int:
     from govbus.registry.tables import person_xref
 
     with store.begin() as connection:
-        present = set(inspect(connection).get_table_names())
-        names = [landed_table_name(t.name) for t in project.topics.values() if t.subject in PERSON_SUBJECTS]
-        landed = sum(connection.execute(select(func.count()).select_from(table(n))).scalar() for n in names if n in present)
-        linked = connection.execute(select(func.count()).select_from(person_xref)).scalar() if person_xref.name in present else 0
+        landed = sum(connection.execute(select(func.count()).select_from(table(name))).scalar()
+                     for _, name in landed_person_tables(project, connection))
+        linked = connection.execute(select(func.count()).select_from(person_xref)).scalar() if inspect(connection).has_table(person_xref.name) else 0
     return max(0, landed - linked)
