@@ -140,8 +140,20 @@ def _parcels(source: Source, position: Any, shipment: Shipment) -> Iterator[Iter
             parcel.batch = replace(batch, rows=[], origins=None)
             yield parcel
 
-    with computed_ahead(packed_there) as parcels:
-        yield parcels
+    after = position
+
+    def read_here(_taken: int) -> Iterator[Parcel]:
+        # The forked process got stuck: the rest is read here, after the last batch that came across.
+        return map(shipment.pack, source.batches(after))
+
+    def noting_positions(parcels: Iterator[Parcel]) -> Iterator[Parcel]:
+        nonlocal after
+        for parcel in parcels:
+            after = parcel.batch.position
+            yield parcel
+
+    with computed_ahead(packed_there, read_here) as parcels:
+        yield noting_positions(parcels)
 
 
 def _advance(store: Store, state: ConnectorState, run: ConnectorRun, resumable: bool) -> None:

@@ -17,7 +17,7 @@ from itertools import repeat
 import fastavro
 
 from govbus.errors import FatalError
-from govbus.holdings.parallel import computed_ahead, cores
+from govbus.holdings.parallel import again_here, computed_ahead, cores
 
 # Rows one forked process encodes while the next are read: small enough that the last one, which
 # nothing overlaps, is short; large enough for whole blocks and few forks.
@@ -75,7 +75,8 @@ def encoded_chunks(batches: Iterable[list[tuple]], rows_per_file: int, schema: d
                 headers[number] = marker, encoded(schema, names, [], marker)
             if len(pending) == cores():
                 yield _taken(pending)
-            work = computed_ahead(partial(_encoded_chunk, schema, names, rows, headers[number][0]))
+            chunk = partial(_encoded_chunk, schema, names, rows, headers[number][0])
+            work = computed_ahead(chunk, again_here(chunk))
             pending.append((number, headers[number][1], len(rows), work, work.__enter__()))
         while pending:
             yield _taken(pending)

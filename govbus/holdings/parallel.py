@@ -10,9 +10,9 @@ import threading
 from collections.abc import Generator, Iterator
 from queue import Empty, Queue
 
-from govbus.forked import computed_ahead, cores, in_shares
+from govbus.forked import again_here, computed_ahead, cores, in_shares
 
-__all__ = ["computed_ahead", "cores", "in_shares", "read_ahead"]
+__all__ = ["again_here", "computed_ahead", "cores", "in_shares", "read_ahead"]
 
 _END = object()
 

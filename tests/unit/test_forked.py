@@ -1,5 +1,6 @@
 """Work computed ahead in a forked process: items arrive in order, errors are raised here, leaving stops it,
-and garbage inherited at the fork is never finalised there."""
+garbage inherited at the fork is never finalised there, and a process stuck on a lock held at the fork
+is not waited for."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import threading
 
 import pytest
 
+from govbus import forked
 from govbus.errors import AccessRefused, FatalError, RetriableError
-from govbus.forked import computed_ahead
+from govbus.forked import ForkedProcessStuck, again_here, computed_ahead, in_shares
 
 
 def test_items_arrive_in_order_from_another_process():
@@ -105,3 +107,70 @@ def test_a_collection_in_the_forked_process_does_not_wait_for_a_lock_held_at_the
         gc.collect()
 
     assert received == ["collected"]
+
+
+@pytest.fixture
+def held_across_the_fork(monkeypatch):
+    """A lock another thread holds while the process forks, and lets go of here once forked: the forked
+    copy stays held for good. Yields a function that forks through ``fork_with_it``."""
+    monkeypatch.setattr(forked, "STUCK_AFTER_S", 1.0)
+    lock, holding, forked_now = threading.Lock(), threading.Event(), threading.Event()
+
+    def hold_until_forked() -> None:
+        with lock:
+            holding.set()
+            forked_now.wait()
+
+    holder = threading.Thread(target=hold_until_forked)
+    holder.start()
+    holding.wait()
+    fork = forked._fork
+
+    def fork_then_let_go(items):
+        made = fork(items)
+        forked_now.set()
+        return made
+
+    monkeypatch.setattr(forked, "_fork", fork_then_let_go)
+    yield lock
+    forked_now.set()
+    holder.join()
+
+
+def _waits_there_after(taken: int, lock: threading.Lock, parent: int):
+    def items():
+        for n in range(5):
+            if n == taken and os.getpid() != parent:
+                with lock:  # the forked copy of a lock held at the fork: never released there
+                    pass
+            yield n
+    return items
+
+
+def test_a_process_stuck_on_a_lock_held_at_the_fork_is_named_with_where_it_waits(held_across_the_fork):
+    received = []
+    with pytest.raises(ForkedProcessStuck, match=r"on a lock held at the fork, in: .*line \d+ in items"):
+        with computed_ahead(_waits_there_after(2, held_across_the_fork, os.getpid())) as items:
+            received.extend(items)
+    assert received == [0, 1]
+    assert multiprocessing.active_children() == []
+
+
+def test_the_rest_is_computed_here_once_the_forked_process_is_stuck(held_across_the_fork):
+    items = _waits_there_after(2, held_across_the_fork, os.getpid())
+
+    with computed_ahead(items, again_here(items)) as received:
+        assert list(received) == [0, 1, 2, 3, 4]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_share_whose_process_is_stuck_is_worked_out_here(held_across_the_fork):
+    parent = os.getpid()
+
+    def work(share, shares):
+        if share == 1 and os.getpid() != parent:
+            with held_across_the_fork:
+                pass
+        return share * 10, os.getpid() == parent
+
+    assert in_shares(work, 2) == [(0, True), (10, True)]

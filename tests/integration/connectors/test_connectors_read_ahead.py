@@ -3,16 +3,20 @@ only reading moves ahead.
 
 A batch the broker does not acknowledge stops the run with the cursor after the last batch that
 was acknowledged (the page read ahead is not counted), and the rerun sends the rest exactly once.
+A forked reader stuck on a lock held at the fork is given up, and the rest is read here.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 from collections import Counter
 
 import pytest
 from connector_feeds import TableFeed, moves, read_topic
 
+from govbus import forked
 from govbus.connectors.shipment import Shipment
 from govbus.connectors.state import load_state
 from govbus.errors import RetriableError
@@ -44,6 +48,30 @@ def test_an_unacknowledged_batch_leaves_the_cursor_after_the_last_acknowledged_o
     monkeypatch.setattr(Shipment, "send", send)
     rerun = feed.run()
     assert (rerun.outcome.read, rerun.outcome.sent, rerun.batches) == (21, 21, 3)
+    published = Counter(record["national_id"] for record in read_topic(feed.project, feed.settings, feed.project.moves))
+    assert sorted(published) == [change["national_id"] for change in moves(1, ROWS)]
+    assert set(published.values()) == {1}
+
+
+def test_a_reader_stuck_on_a_lock_held_at_the_fork_leaves_the_rest_to_this_process(connector_project, kafka_settings, store, monkeypatch, sqlite_url):
+    monkeypatch.setattr(forked, "STUCK_AFTER_S", 1.0)
+    feed = TableFeed(connector_project, kafka_settings, store, monkeypatch, url=sqlite_url)
+    feed.add(moves(1, ROWS))
+    pack, parent, held_at_the_fork, packed_there = Shipment.pack, os.getpid(), threading.Lock(), []
+
+    def stuck_at_the_third_batch(shipment, batch):
+        if os.getpid() != parent:
+            packed_there.append(batch)  # the forked process's own list
+            if len(packed_there) == 3:
+                held_at_the_fork.acquire()  # held in this process at the fork, so never released there
+        return pack(shipment, batch)
+
+    monkeypatch.setattr(Shipment, "pack", stuck_at_the_third_batch)
+    with held_at_the_fork:
+        run = feed.run()
+
+    assert (run.outcome.read, run.outcome.sent, run.batches) == (ROWS, ROWS, 5)
+    assert multiprocessing.active_children() == []
     published = Counter(record["national_id"] for record in read_topic(feed.project, feed.settings, feed.project.moves))
     assert sorted(published) == [change["national_id"] for change in moves(1, ROWS)]
     assert set(published.values()) == {1}
