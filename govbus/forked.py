@@ -22,12 +22,13 @@ import gc
 import logging
 import os
 import pickle
+import select
 import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
@@ -40,7 +41,7 @@ T = TypeVar("T")
 _ITEM, _END, _ERROR = "item", "end", "error"
 # A forked process seen waiting on a lock this long, with no other thread of its own, is stuck.
 STUCK_AFTER_S = 5.0
-_LOOK_EVERY_S = 0.5
+_LOOK_EVERY_MS = 500
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,12 @@ class _Forked:
     receive: Connection
     # where the forked process writes its stack when asked (SIGUSR1), to say where it is stuck
     stack: IO[bytes]
+    # a poll of the pipe made once: Connection.poll builds a selector on every call
+    arrived: select.poll = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.arrived = select.poll()
+        self.arrived.register(self.receive.fileno(), select.POLLIN)
 
 
 def cores() -> int:
@@ -181,7 +188,7 @@ def _received(forked: _Forked) -> tuple[str, object]:
 def _wait_unless_stuck(forked: _Forked) -> None:
     """Until the forked process has sent something (or ended); ``ForkedProcessStuck`` if it waits on a lock meanwhile."""
     waiting_since = None
-    while not forked.receive.poll(_LOOK_EVERY_S):
+    while not forked.arrived.poll(_LOOK_EVERY_MS):
         if not _waits_on_a_lock(forked.process.pid):
             waiting_since = None
         elif waiting_since is None:
