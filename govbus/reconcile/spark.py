@@ -22,6 +22,9 @@ def local_spark_session(settings: ReconcileSettings) -> SparkSession:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
+    # A local session's scratch (its SQL warehouse, Splink's checkpoints) goes to a folder of its
+    # own, not into the working directory.
+    scratch = tempfile.mkdtemp(prefix="govbus-spark-")
     session = (
         SparkSession.builder.master(settings.spark_master)
         .appName("govbus-reconcile")
@@ -31,10 +34,11 @@ def local_spark_session(settings: ReconcileSettings) -> SparkSession:
         .config("spark.default.parallelism", str(settings.spark_shuffle_partitions))
         .config("spark.pyspark.python", sys.executable)
         .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", f"{scratch}/warehouse")
         .getOrCreate()
     )
     # Splink breaks long query lineages by checkpointing; Spark needs somewhere to put them.
-    session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="govbus-spark-checkpoints-"))
+    session.sparkContext.setCheckpointDir(f"{scratch}/checkpoints")
     return session
 
 
