@@ -9,6 +9,7 @@ from typing import Callable, Iterator
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import AuthorizationError, KafkaConnectionError, KafkaError, KafkaTimeoutError
 
+from govbus.bus.connecting import client_of
 from govbus.errors import AccessRefused, RetriableError
 from govbus.security.login import refused_credentials
 from govbus.settings import KafkaSettings
@@ -55,7 +56,7 @@ def broker_faults(action: str, settings: KafkaSettings | None = None) -> Iterato
 
 def producer(settings: KafkaSettings, **overrides) -> KafkaProducer:
     with broker_faults(f"connecting a producer to {settings.bootstrap_servers}", settings):
-        return KafkaProducer(**settings.client_config(), **{**PRODUCER_TUNING, **overrides})
+        return client_of(KafkaProducer, **settings.client_config(), **{**PRODUCER_TUNING, **overrides})
 
 
 def key_partitioner(producer: KafkaProducer, topic: str, settings: KafkaSettings | None = None) -> Callable[[bytes], int]:
@@ -98,9 +99,9 @@ def murmur2(key: bytes) -> int:
 
 def consumer(settings: KafkaSettings, **config) -> KafkaConsumer:
     with broker_faults(f"connecting a consumer to {settings.bootstrap_servers}", settings):
-        return KafkaConsumer(**settings.client_config(), **config)
+        return client_of(KafkaConsumer, **settings.client_config(), **config)
 
 
 def admin(settings: KafkaSettings) -> KafkaAdminClient:
     with broker_faults(f"connecting an admin client to {settings.bootstrap_servers}", settings):
-        return KafkaAdminClient(**settings.client_config())
+        return client_of(KafkaAdminClient, **settings.client_config())

@@ -16,6 +16,7 @@ from typing import Iterator
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from govbus.bus.connecting import client_of
 from govbus.errors import AccessRefused
 from govbus.settings import KafkaSettings
 
@@ -69,7 +70,7 @@ def check_login(settings: KafkaSettings, timeout_ms: int = 10_000) -> LoginCheck
     config = {**settings.client_config(), "bootstrap_timeout_ms": timeout_ms, "request_timeout_ms": timeout_ms}
     with _listening() as heard:
         try:
-            KafkaAdminClient(**config).close()
+            client_of(KafkaAdminClient, **config).close()
         except KafkaError as exc:
             if heard.refusals or heard.exchanges:
                 reason = heard.refusals[0] if heard.refusals else "the broker closed the connection during SASL authentication"

@@ -16,6 +16,7 @@ from pathlib import Path
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
+from govbus.bus.connecting import client_of
 from govbus.errors import ConfigurationError, FatalError, RetriableError
 from govbus.security.principals import ADMIN
 from govbus.security.secrets_folder import SecretsFolder
@@ -136,7 +137,7 @@ class LocalBroker:
         return cluster_id is not None and cluster_id == self._cluster_id()
 
     def _answering_cluster_id(self, timeout_ms: int = 3000) -> str | None:
-        # The admin client leaks its I/O thread when it cannot bootstrap, so try TCP first.
+        # A closed port is answered at once; the admin client would wait out its bootstrap timeout.
         if not port_accepts(self.port):
             return None
         config = {
@@ -146,7 +147,7 @@ class LocalBroker:
             "request_timeout_ms": timeout_ms,
         }
         try:
-            admin = KafkaAdminClient(**config)
+            admin = client_of(KafkaAdminClient, **config)
         except KafkaError:
             return None
         try:
