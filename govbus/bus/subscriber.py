@@ -91,12 +91,17 @@ class Subscriber:
             auto_offset_reset="earliest" if from_beginning else "latest",
             max_poll_records=max_poll_records,
         )
-        self._check_readable(topics)
-        with clients.broker_faults(f"subscribing to {', '.join(topics)}", self.settings):
-            if group_id:
-                self._consumer.subscribe(topics)
-            else:
-                self._assign_all(topics, from_beginning, positions or {})
+        try:
+            self._check_readable(topics)
+            with clients.broker_faults(f"subscribing to {', '.join(topics)}", self.settings):
+                if group_id:
+                    self._consumer.subscribe(topics)
+                else:
+                    self._assign_all(topics, from_beginning, positions or {})
+        except BaseException:
+            # A refused subscriber is never returned, so nothing else would close its consumer.
+            self._consumer.close()
+            raise
 
     def _check_readable(self, topics: list[str]) -> None:
         """Refuse a topic the principal may not read: the broker hides it, and it would read as empty."""

@@ -6,6 +6,8 @@ and credentials it refuses look like a broker that is down.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from pydantic import SecretStr
 
@@ -24,9 +26,12 @@ def unreadable_topic(country, principal: str) -> str:
 @pytest.mark.parametrize("group_id", [None, "post.audit-check"])
 def test_reading_a_topic_no_agreement_gives_is_refused_naming_the_principal_and_the_topic(secured_country, group_id):
     topic = unreadable_topic(secured_country, "post")
+    running = set(threading.enumerate())
     with pytest.raises(AccessRefused, match=rf"'post' may not read {topic}: no agreement in force") as refused:
         Subscriber(secured_country.project, [topic], group_id=group_id, settings=secured_country.settings("post"))
     assert (refused.value.principal, refused.value.resource) == ("post", topic)
+    # The refused subscriber's consumer is closed: no client thread stays behind.
+    assert [thread.name for thread in set(threading.enumerate()) - running if thread.name.startswith("kafka-io-")] == []
 
 
 def test_a_topic_the_agreements_give_reads_without_refusal(secured_country):
