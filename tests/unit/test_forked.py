@@ -63,56 +63,10 @@ class _LockedFinaliser:
             pass
 
 
-def _kill_forked_processes() -> None:
-    for process in multiprocessing.active_children():
-        process.kill()
-
-
-def test_a_collection_in_the_forked_process_does_not_wait_for_a_lock_held_at_the_fork():
-    lock, holding, forked = threading.Lock(), threading.Event(), threading.Event()
-
-    def hold_the_lock_across_the_fork() -> None:
-        with lock:
-            holding.set()
-            forked.wait()
-
-    def collected_there():
-        gc.collect()
-        yield "collected"
-
-    collecting = gc.isenabled()
-    # Off here so that the garbage is still uncollected when the fork copies it.
-    gc.disable()
-    holder = threading.Thread(target=hold_the_lock_across_the_fork)
-    # A hung process is killed, so its end reaches this process as a FatalError instead of a wait.
-    watchdog = threading.Timer(10, _kill_forked_processes)
-    try:
-        _LockedFinaliser(lock)
-        holder.start()
-        holding.wait()
-        watchdog.start()
-        with computed_ahead(collected_there) as results:
-            forked.set()
-            holder.join()
-            try:
-                received = list(results)
-            except FatalError as exc:
-                pytest.fail(f"the forked process never finished its collection, a finaliser waited there ({exc})")
-    finally:
-        watchdog.cancel()
-        forked.set()
-        holder.join()
-        if collecting:
-            gc.enable()
-        gc.collect()
-
-    assert received == ["collected"]
-
-
 @pytest.fixture
 def held_across_the_fork(monkeypatch):
     """A lock another thread holds while the process forks, and lets go of here once forked: the forked
-    copy stays held for good. Yields a function that forks through ``fork_with_it``."""
+    copy stays held for good. A forked process is taken as stuck after a second."""
     monkeypatch.setattr(forked, "STUCK_AFTER_S", 1.0)
     lock, holding, forked_now = threading.Lock(), threading.Event(), threading.Event()
 
@@ -135,6 +89,29 @@ def held_across_the_fork(monkeypatch):
     yield lock
     forked_now.set()
     holder.join()
+
+
+def test_a_collection_in_the_forked_process_does_not_wait_for_a_lock_held_at_the_fork(held_across_the_fork):
+    def collected_there():
+        gc.collect()
+        yield "collected"
+
+    collecting = gc.isenabled()
+    # Off here so that the garbage is still uncollected when the fork copies it.
+    gc.disable()
+    try:
+        _LockedFinaliser(held_across_the_fork)
+        with computed_ahead(collected_there) as results:
+            try:
+                received = list(results)
+            except ForkedProcessStuck as exc:
+                pytest.fail(f"the forked process never finished its collection, a finaliser waited there ({exc})")
+    finally:
+        if collecting:
+            gc.enable()
+        gc.collect()
+
+    assert received == ["collected"]
 
 
 def _waits_there_after(taken: int, lock: threading.Lock, parent: int):
